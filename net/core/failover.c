@@ -1,0 +1,592 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Failover core.
+ *
+ * A failover master (the net_failover device of a paravirtual NIC) registers
+ * here with failover_register(). Any Ethernet device in the master's network
+ * namespace that carries the master's permanent MAC address, now or later,
+ * is enslaved to it: an rx handler is installed, the master becomes its
+ * upper device and the master's driver is told through struct failover_ops.
+ *
+ * Masters are kept in a hash table keyed by permanent MAC, so a new device
+ * finds its master in constant time however many masters exist.
+ *
+ * Locking: every enslave and release runs under RTNL, which the netdevice
+ * notifier already holds. The table is read under RCU and written under
+ * failover_lock, so failover_unregister() works with or without RTNL held:
+ * net_failover calls it in either context depending on the kernel version.
+ * Lock order is RTNL -> failover_lock; failover_lock is never held while
+ * taking RTNL.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/errno.h>
+#include <linux/etherdevice.h>
+#include <linux/hash.h>
+#include <linux/if_arp.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/netdevice.h>
+#include <linux/rculist.h>
+#include <linux/rcupdate.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <net/failover.h>
+
+#define FAILOVER_HASH_BITS	10
+
+/*
+ * struct failover is fixed by the ABI, so the core's private state lives in
+ * this wrapper; drivers only ever see &entry->fo.
+ */
+struct failover_entry {
+	struct failover fo;
+	/* permanent MAC of the master when it registered: the hash key */
+	u8 key[ETH_ALEN] __aligned(2);
+	/* in failover_table and holding fo.dev_tracker */
+	bool hashed;
+	struct rcu_head rcu;
+};
+
+/* protects writes to failover_table and failover_entry.hashed */
+static DEFINE_MUTEX(failover_lock);
+static struct list_head failover_table[1 << FAILOVER_HASH_BITS];
+
+static struct list_head *failover_bucket(const u8 *addr)
+{
+	return &failover_table[hash_64(ether_addr_to_u64(addr),
+				       FAILOVER_HASH_BITS)];
+}
+
+static bool failover_entry_is(struct failover_entry *entry,
+			      const struct net_device *failover_dev)
+{
+	return rcu_access_pointer(entry->fo.failover_dev) == failover_dev;
+}
+
+/*
+ * Finds the entry of @failover_dev. The bucket of its current permanent MAC
+ * is tried first; a driver that changed it after failover_register() costs
+ * a walk of the whole table, which is still correct.
+ */
+static struct failover_entry *
+failover_entry_find(const struct net_device *failover_dev)
+{
+	struct failover_entry *entry;
+	unsigned int i;
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held() &&
+			 !lockdep_is_held(&failover_lock),
+			 "failover table read without RCU or failover_lock");
+
+	list_for_each_entry_rcu(entry, failover_bucket(failover_dev->perm_addr),
+				fo.list, lockdep_is_held(&failover_lock))
+		if (failover_entry_is(entry, failover_dev))
+			return entry;
+
+	for (i = 0; i < ARRAY_SIZE(failover_table); i++)
+		list_for_each_entry_rcu(entry, &failover_table[i], fo.list,
+					lockdep_is_held(&failover_lock))
+			if (failover_entry_is(entry, failover_dev))
+				return entry;
+	return NULL;
+}
+
+/*
+ * The ops of @failover_dev, or NULL once failover_unregister() has run.
+ * The ops table belongs to the master's driver, which cannot go away while
+ * @failover_dev is registered; RTNL keeps it registered.
+ */
+static const struct failover_ops *
+failover_ops_of(const struct net_device *failover_dev)
+{
+	const struct failover_ops *ops = NULL;
+	struct failover_entry *entry;
+
+	ASSERT_RTNL();
+
+	rcu_read_lock();
+	entry = failover_entry_find(failover_dev);
+	if (entry)
+		ops = rcu_dereference(entry->fo.ops);
+	rcu_read_unlock();
+	return ops;
+}
+
+/*
+ * The master that a newly registered @dev pairs with, if any. A master whose
+ * own unregistration has started has already been unhashed, under RTNL.
+ */
+static struct net_device *failover_master_of(struct net_device *dev,
+					     const struct failover_ops **ops)
+{
+	struct net_device *failover_dev = NULL;
+	struct failover_entry *entry;
+	struct net_device *candidate;
+
+	ASSERT_RTNL();
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(entry, failover_bucket(dev->perm_addr),
+				fo.list) {
+		if (!ether_addr_equal(entry->key, dev->perm_addr))
+			continue;
+		candidate = rcu_dereference(entry->fo.failover_dev);
+		if (candidate == dev ||
+		    !net_eq(dev_net(candidate), dev_net(dev)))
+			continue;
+		failover_dev = candidate;
+		*ops = rcu_dereference(entry->fo.ops);
+		break;
+	}
+	rcu_read_unlock();
+	return failover_dev;
+}
+
+static void failover_hash(struct failover_entry *entry,
+			  struct net_device *failover_dev)
+{
+	ASSERT_RTNL();
+
+	mutex_lock(&failover_lock);
+	netdev_hold(failover_dev, &entry->fo.dev_tracker, GFP_KERNEL);
+	list_add_tail_rcu(&entry->fo.list, failover_bucket(entry->key));
+	entry->hashed = true;
+	mutex_unlock(&failover_lock);
+}
+
+/*
+ * Runs either from failover_unregister() or when the master itself is
+ * unregistered, whichever comes first. Unhashing in the latter case, under
+ * RTNL, is what lets readers (all of which hold RTNL) dereference the master
+ * without a reference of their own, and dropping the reference there is what
+ * lets unregister_netdevice() finish when failover_unregister() only comes
+ * after rtnl_unlock().
+ */
+static void __failover_unhash(struct failover_entry *entry)
+{
+	struct net_device *failover_dev;
+
+	lockdep_assert_held(&failover_lock);
+
+	if (!entry->hashed)
+		return;
+	failover_dev = rcu_dereference_protected(entry->fo.failover_dev,
+						 lockdep_is_held(&failover_lock));
+	list_del_rcu(&entry->fo.list);
+	entry->hashed = false;
+	netdev_put(failover_dev, &entry->fo.dev_tracker);
+}
+
+/* Why @dev cannot be enslaved, or NULL if it can. */
+static const char *failover_slave_unusable(struct net_device *dev)
+{
+	ASSERT_RTNL();
+
+	if (dev->type != ARPHRD_ETHER)
+		return "not an Ethernet device";
+	if (netif_is_failover(dev))
+		return "it is a failover master";
+	if (netif_is_failover_slave(dev))
+		return "already a failover slave";
+	if (netdev_master_upper_dev_get(dev))
+		return "it already has a master";
+	if (netdev_is_rx_handler_busy(dev))
+		return "its rx handler is in use";
+	return NULL;
+}
+
+static int failover_slave_register(struct net_device *slave_dev,
+				   struct net_device *failover_dev,
+				   const struct failover_ops *ops)
+{
+	struct netdev_lag_upper_info lag_upper_info = {
+		.tx_type = NETDEV_LAG_TX_TYPE_ACTIVEBACKUP,
+		.hash_type = NETDEV_LAG_HASH_NONE,
+	};
+	const char *reason;
+	int err;
+
+	ASSERT_RTNL();
+
+	reason = failover_slave_unusable(slave_dev);
+	if (reason) {
+		netdev_info(failover_dev, "failover: not enslaving %s: %s\n",
+			    slave_dev->name, reason);
+		return -EBUSY;
+	}
+
+	if (ops->slave_pre_register) {
+		err = ops->slave_pre_register(slave_dev, failover_dev);
+		if (err) {
+			netdev_info(failover_dev,
+				    "failover: driver declined %s (%d)\n",
+				    slave_dev->name, err);
+			return err;
+		}
+	}
+
+	err = netdev_rx_handler_register(slave_dev, ops->slave_handle_frame,
+					 failover_dev);
+	if (err) {
+		reason = "cannot install rx handler";
+		goto err_out;
+	}
+
+	err = netdev_master_upper_dev_link(slave_dev, failover_dev, NULL,
+					   &lag_upper_info, NULL);
+	if (err) {
+		reason = "cannot link to master";
+		goto err_rx_handler;
+	}
+
+	slave_dev->priv_flags |= IFF_FAILOVER_SLAVE;
+
+	if (ops->slave_register) {
+		err = ops->slave_register(slave_dev, failover_dev);
+		if (err) {
+			reason = "driver failed to register it";
+			goto err_upper_link;
+		}
+	}
+
+	netdev_info(failover_dev, "failover slave:%s registered\n",
+		    slave_dev->name);
+	return 0;
+
+err_upper_link:
+	slave_dev->priv_flags &= ~IFF_FAILOVER_SLAVE;
+	netdev_upper_dev_unlink(slave_dev, failover_dev);
+err_rx_handler:
+	netdev_rx_handler_unregister(slave_dev);
+err_out:
+	netdev_err(failover_dev, "failover: cannot enslave %s: %s (%d)\n",
+		   slave_dev->name, reason, err);
+	return err;
+}
+
+/*
+ * Releases @slave_dev from @failover_dev. With @force the release happens
+ * even if the driver refuses it, because the slave is going away anyway; a
+ * refusal means the driver does not consider @slave_dev its own, so it is not
+ * told about the release either.
+ */
+static int failover_slave_release(struct net_device *slave_dev,
+				  struct net_device *failover_dev, bool force)
+{
+	const struct failover_ops *ops;
+	bool notify = true;
+	int err;
+
+	ASSERT_RTNL();
+
+	ops = failover_ops_of(failover_dev);
+	if (ops && ops->slave_pre_unregister) {
+		err = ops->slave_pre_unregister(slave_dev, failover_dev);
+		if (err && !force) {
+			netdev_err(failover_dev,
+				   "failover: driver refused to release %s (%d)\n",
+				   slave_dev->name, err);
+			return err;
+		}
+		if (err) {
+			netdev_warn(failover_dev,
+				    "failover: releasing %s despite driver refusal (%d): it is going away\n",
+				    slave_dev->name, err);
+			notify = false;
+		}
+	}
+
+	netdev_rx_handler_unregister(slave_dev);
+	netdev_upper_dev_unlink(slave_dev, failover_dev);
+	slave_dev->priv_flags &= ~IFF_FAILOVER_SLAVE;
+
+	if (notify && ops && ops->slave_unregister)
+		ops->slave_unregister(slave_dev, failover_dev);
+
+	netdev_info(failover_dev, "failover slave:%s unregistered\n",
+		    slave_dev->name);
+	return 0;
+}
+
+static int __failover_slave_unregister(struct net_device *slave_dev,
+				       bool force)
+{
+	struct net_device *failover_dev;
+
+	ASSERT_RTNL();
+
+	if (!netif_is_failover_slave(slave_dev))
+		return -ENODEV;
+
+	failover_dev = netdev_master_upper_dev_get(slave_dev);
+	if (!failover_dev)
+		return -ENODEV;
+
+	return failover_slave_release(slave_dev, failover_dev, force);
+}
+
+/**
+ * failover_slave_unregister() - release a slave from its failover master
+ * @slave_dev: a device enslaved by the failover core
+ *
+ * Asks the master's driver through &failover_ops.slave_pre_unregister, then
+ * removes the rx handler and the upper link, clears IFF_FAILOVER_SLAVE and
+ * calls &failover_ops.slave_unregister. Must be called with RTNL held.
+ *
+ * Return: 0 on success, -ENODEV if @slave_dev is not a failover slave, or the
+ * non-zero value returned by &failover_ops.slave_pre_unregister.
+ */
+int failover_slave_unregister(struct net_device *slave_dev)
+{
+	ASSERT_RTNL();
+
+	return __failover_slave_unregister(slave_dev, false);
+}
+EXPORT_SYMBOL_GPL(failover_slave_unregister);
+
+static void failover_release_all(struct net_device *failover_dev)
+{
+	struct net_device *lower;
+	struct list_head *iter;
+	bool again;
+
+	ASSERT_RTNL();
+
+	/* each release changes the lower list, so restart the walk */
+	do {
+		again = false;
+		netdev_for_each_lower_dev(failover_dev, lower, iter) {
+			if (!netif_is_failover_slave(lower))
+				continue;
+			failover_slave_release(lower, failover_dev, true);
+			again = true;
+			break;
+		}
+	} while (again);
+}
+
+/*
+ * A master is unregistered, or moves to another network namespace (then its
+ * reg_state is still NETREG_REGISTERED). Either way its slaves no longer
+ * qualify; only a real unregistration ends pairing.
+ */
+static void failover_master_unregister(struct net_device *failover_dev)
+{
+	struct failover_entry *entry;
+
+	ASSERT_RTNL();
+
+	failover_release_all(failover_dev);
+
+	if (failover_dev->reg_state == NETREG_REGISTERED)
+		return;
+
+	mutex_lock(&failover_lock);
+	entry = failover_entry_find(failover_dev);
+	if (entry)
+		__failover_unhash(entry);
+	mutex_unlock(&failover_lock);
+}
+
+static void failover_slave_appeared(struct net_device *dev)
+{
+	const struct failover_ops *ops = NULL;
+	struct net_device *failover_dev;
+
+	ASSERT_RTNL();
+
+	/* the master itself registers before failover_register() */
+	if (dev->type != ARPHRD_ETHER || netif_is_failover(dev) ||
+	    is_zero_ether_addr(dev->perm_addr))
+		return;
+
+	failover_dev = failover_master_of(dev, &ops);
+	if (failover_dev)
+		failover_slave_register(dev, failover_dev, ops);
+}
+
+static void failover_slave_changed(struct net_device *slave_dev,
+				   unsigned long event)
+{
+	const struct failover_ops *ops;
+	struct net_device *failover_dev;
+
+	ASSERT_RTNL();
+
+	failover_dev = netdev_master_upper_dev_get(slave_dev);
+	if (!failover_dev)
+		return;
+	ops = failover_ops_of(failover_dev);
+	if (!ops)
+		return;
+
+	if (event == NETDEV_CHANGENAME) {
+		if (ops->slave_name_change)
+			ops->slave_name_change(slave_dev, failover_dev);
+	} else if (ops->slave_link_change) {
+		ops->slave_link_change(slave_dev, failover_dev);
+	}
+}
+
+static int failover_event(struct notifier_block *nb, unsigned long event,
+			  void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
+	ASSERT_RTNL();
+
+	switch (event) {
+	case NETDEV_REGISTER:
+		failover_slave_appeared(dev);
+		break;
+	case NETDEV_UNREGISTER:
+		if (netif_is_failover(dev))
+			failover_master_unregister(dev);
+		else if (netif_is_failover_slave(dev))
+			__failover_slave_unregister(dev, true);
+		break;
+	case NETDEV_UP:
+	case NETDEV_GOING_DOWN:
+	case NETDEV_DOWN:
+	case NETDEV_CHANGE:
+	case NETDEV_CHANGENAME:
+		if (netif_is_failover_slave(dev))
+			failover_slave_changed(dev, event);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block failover_notifier = {
+	.notifier_call = failover_event,
+};
+
+/**
+ * failover_register() - register a failover master
+ * @dev: the master; registered, of type ARPHRD_ETHER, its perm_addr set
+ * @ops: callbacks into the master's driver; must stay valid until
+ *	failover_unregister()
+ *
+ * Sets IFF_FAILOVER on @dev and enslaves every device in @dev's network
+ * namespace that has @dev's permanent MAC address, whether it exists already
+ * or appears later. Takes RTNL, so it must be called without it.
+ *
+ * Return: the instance to pass to failover_unregister(), or an ERR_PTR():
+ * -EINVAL for a bad @dev or @ops, -EBUSY if @dev is already a failover master
+ * or slave, -ENOMEM.
+ */
+struct failover *failover_register(struct net_device *dev,
+				   struct failover_ops *ops)
+{
+	struct failover_entry *entry;
+	struct net_device *slave_dev;
+	int err;
+
+	if (!dev || !ops)
+		return ERR_PTR(-EINVAL);
+
+	entry = kzalloc(sizeof(*entry), GFP_KERNEL);
+	if (!entry)
+		return ERR_PTR(-ENOMEM);
+	RCU_INIT_POINTER(entry->fo.failover_dev, dev);
+	RCU_INIT_POINTER(entry->fo.ops, ops);
+
+	rtnl_lock();
+
+	if (dev->type != ARPHRD_ETHER ||
+	    dev->reg_state != NETREG_REGISTERED) {
+		netdev_err(dev,
+			   "failover: cannot register: not a registered Ethernet device\n");
+		err = -EINVAL;
+		goto err_unlock;
+	}
+	if (netif_is_failover(dev) || netif_is_failover_slave(dev)) {
+		netdev_err(dev,
+			   "failover: cannot register: already a failover %s\n",
+			   netif_is_failover(dev) ? "master" : "slave");
+		err = -EBUSY;
+		goto err_unlock;
+	}
+
+	ether_addr_copy(entry->key, dev->perm_addr);
+	dev->priv_flags |= IFF_FAILOVER;
+	failover_hash(entry, dev);
+
+	/* an all-zero key would match every device without a permanent MAC */
+	for_each_netdev(dev_net(dev), slave_dev)
+		if (!is_zero_ether_addr(entry->key) && slave_dev != dev &&
+		    ether_addr_equal(slave_dev->perm_addr, entry->key) &&
+		    slave_dev->type == ARPHRD_ETHER &&
+		    !netif_is_failover(slave_dev))
+			failover_slave_register(slave_dev, dev, ops);
+
+	rtnl_unlock();
+
+	netdev_info(dev, "failover master:%s registered\n", dev->name);
+	return &entry->fo;
+
+err_unlock:
+	rtnl_unlock();
+	kfree(entry);
+	return ERR_PTR(err);
+}
+EXPORT_SYMBOL_GPL(failover_register);
+
+/**
+ * failover_unregister() - unregister a failover master
+ * @failover: the instance returned by failover_register()
+ *
+ * Stops pairing new devices with the master, clears IFF_FAILOVER and frees
+ * @failover. The driver must have released the slaves first, with
+ * failover_slave_unregister() or by unregistering the master. May be called
+ * with or without RTNL held, before or after the master is unregistered, but
+ * before it is freed.
+ */
+void failover_unregister(struct failover *failover)
+{
+	struct failover_entry *entry;
+	struct net_device *dev;
+
+	if (IS_ERR_OR_NULL(failover))
+		return;
+
+	entry = container_of(failover, struct failover_entry, fo);
+	/* the caller owns @failover: nobody else changes or frees it */
+	dev = rcu_dereference_protected(failover->failover_dev, true);
+
+	mutex_lock(&failover_lock);
+	__failover_unhash(entry);
+	mutex_unlock(&failover_lock);
+	/* RTNL may not be held, but no other writer touches this bit */
+	dev->priv_flags &= ~IFF_FAILOVER;
+
+	netdev_info(dev, "failover master:%s unregistered\n", dev->name);
+	kfree_rcu(entry, rcu);
+}
+EXPORT_SYMBOL_GPL(failover_unregister);
+
+static int __init failover_init(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(failover_table); i++)
+		INIT_LIST_HEAD(&failover_table[i]);
+
+	return register_netdevice_notifier(&failover_notifier);
+}
+module_init(failover_init);
+
+/*
+ * Every master driver links against failover_register(), so this module
+ * cannot be unloaded while an instance exists and the table is empty here.
+ */
+static void __exit failover_exit(void)
+{
+	unregister_netdevice_notifier(&failover_notifier);
+}
+module_exit(failover_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Failover core: pairs net devices with a failover master by permanent MAC");
