@@ -1,0 +1,91 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest side of the failover lab (runs chrooted in the host root).
+#
+#   fo.sh setup failover=KO net_failover=KO virtio_net=KO
+#   fo.sh roles                 print "MASTER STANDBY PRIMARY" ("-" if absent)
+#   fo.sh wait_trio [SECS]      wait until all three exist and are linked
+#   fo.sh load|unload ...       module helpers
+
+GUEST_IP=198.18.0.1
+GUEST_IP6=fd00::1
+
+roles() {
+	local d n sby="" master="" pri="" l
+
+	for d in /sys/class/net/*; do
+		n=${d##*/}
+		[ "$(cat "$d/phys_port_name" 2>/dev/null)" = sby ] && sby=$n
+	done
+	if [ -n "$sby" ] && [ -e "/sys/class/net/$sby/master" ]; then
+		master=$(basename "$(readlink "/sys/class/net/$sby/master")")
+		for l in /sys/class/net/"$master"/lower_*; do
+			[ -e "$l" ] || continue
+			n=${l##*/lower_}
+			[ "$n" != "$sby" ] && pri=$n
+		done
+	fi
+	echo "${master:--} ${sby:--} ${pri:--}"
+}
+
+# wait_trio SECS [want_primary]: all three present and linked.
+wait_trio() {
+	local secs=${1:-30} i r
+
+	for ((i = 0; i < secs * 10; i++)); do
+		r=$(roles)
+		case $r in
+		*-*) ;;
+		*) echo "$r"; return 0 ;;
+		esac
+		sleep 0.1
+	done
+	echo "$r"
+	return 1
+}
+
+wait_carrier() {
+	local dev=$1 secs=${2:-30} i
+
+	for ((i = 0; i < secs * 10; i++)); do
+		[ "$(cat "/sys/class/net/$dev/carrier" 2>/dev/null)" = 1 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+load() {
+	local kv m f
+
+	for kv in "$@"; do
+		m=${kv%%=*}
+		f=${kv#*=}
+		[ "$m" = virtio_net ] && { modprobe e1000 || return 1; }
+		insmod "$f" || { echo "fo: insmod $f failed"; return 1; }
+	done
+}
+
+unload() {
+	rmmod virtio_net net_failover failover e1000 2>&1
+}
+
+setup() {
+	local r master sby pri
+
+	sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+	sysctl -qw net.ipv6.conf.default.accept_ra=0
+	load "$@" || return 1
+	r=$(wait_trio 60) || { echo "fo: trio incomplete: $r"; ip -d link; return 1; }
+	read -r master sby pri <<<"$r"
+	ip link set "$master" up
+	ip addr add "$GUEST_IP/24" dev "$master"
+	ip addr add "$GUEST_IP6/64" dev "$master" nodad
+	wait_carrier "$pri" 30 || { echo "fo: primary $pri has no carrier"; return 1; }
+	wait_carrier "$master" 30 || { echo "fo: master $master has no carrier"; return 1; }
+	echo "fo: trio $master $sby $pri"
+}
+
+cmd=$1
+shift
+"$cmd" "$@"
