@@ -14,7 +14,7 @@
  * Locking: every enslave and release runs under RTNL, which the netdevice
  * notifier already holds. The table is read under RCU and written under
  * failover_lock, so failover_unregister() works with or without RTNL held:
- * net_failover calls it in either context depending on the kernel version.
+ * its callers use both.
  * Lock order is RTNL -> failover_lock; failover_lock is never held while
  * taking RTNL.
  */
