@@ -1,0 +1,1640 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Guest driver for virtio network devices.
+ *
+ * Every queue pair has an rx and a tx virtqueue, each with its own NAPI
+ * context.  Receive buffers are carved out of per-queue page fragments; with
+ * VIRTIO_NET_F_MRG_RXBUF a frame may span several of them, otherwise every
+ * buffer holds one whole frame.  Transmit completions are reaped by the tx
+ * NAPI under the tx queue lock, which also serialises them with xmit.
+ *
+ * With VIRTIO_NET_F_STANDBY the netdev becomes the standby slave of a
+ * net_failover master that is created just before the netdev registers.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/etherdevice.h>
+#include <linux/ethtool.h>
+#include <linux/if_vlan.h>
+#include <linux/module.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/scatterlist.h>
+#include <linux/skbuff.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/virtio.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_net.h>
+#include <net/net_failover.h>
+
+/* Frames up to this size are copied out of their buffer; larger ones only
+ * have their headers copied, the payload stays in the page fragment.
+ */
+#define VNET_COPY_LEN		128U
+
+/* One standard frame per mergeable buffer keeps the truesize of small
+ * packets low; GSO frames simply span more buffers.
+ */
+#define VNET_MRG_BUF_LEN	SKB_DATA_ALIGN(sizeof(struct virtio_net_hdr_mrg_rxbuf) + \
+					       VLAN_ETH_FRAME_LEN)
+
+/* Descriptors one skb may need without indirect descriptors. */
+#define VNET_TX_DESC_MAX	(MAX_SKB_FRAGS + 2)
+
+#define VNET_REFILL_RETRY	(HZ / 2)
+#define VNET_TX_TIMEOUT		(5 * HZ)
+
+struct vnet_rq_stats {
+	struct u64_stats_sync syncp;
+	u64_stats_t packets;
+	u64_stats_t bytes;
+	u64_stats_t drops;
+	u64_stats_t errors;
+	u64_stats_t kicks;
+	u64_stats_t alloc_fails;
+};
+
+struct vnet_sq_stats {
+	struct u64_stats_sync syncp;
+	u64_stats_t packets;
+	u64_stats_t bytes;
+	u64_stats_t drops;
+	u64_stats_t kicks;
+	u64_stats_t stops;
+	u64_stats_t wakes;
+};
+
+struct vnet_stat_desc {
+	char name[ETH_GSTRING_LEN];
+	size_t offset;
+};
+
+static const struct vnet_stat_desc vnet_rq_stat_descs[] = {
+	{ "packets",	 offsetof(struct vnet_rq_stats, packets) },
+	{ "bytes",	 offsetof(struct vnet_rq_stats, bytes) },
+	{ "drops",	 offsetof(struct vnet_rq_stats, drops) },
+	{ "errors",	 offsetof(struct vnet_rq_stats, errors) },
+	{ "kicks",	 offsetof(struct vnet_rq_stats, kicks) },
+	{ "alloc_fails", offsetof(struct vnet_rq_stats, alloc_fails) },
+};
+
+static const struct vnet_stat_desc vnet_sq_stat_descs[] = {
+	{ "packets",	 offsetof(struct vnet_sq_stats, packets) },
+	{ "bytes",	 offsetof(struct vnet_sq_stats, bytes) },
+	{ "drops",	 offsetof(struct vnet_sq_stats, drops) },
+	{ "kicks",	 offsetof(struct vnet_sq_stats, kicks) },
+	{ "stops",	 offsetof(struct vnet_sq_stats, stops) },
+	{ "wakes",	 offsetof(struct vnet_sq_stats, wakes) },
+};
+
+struct vnet_info;
+
+struct vnet_rq {
+	struct vnet_info *vi;
+	struct virtqueue *vq;
+	struct napi_struct napi;
+	/* written by the NAPI poll, or by whoever holds the NAPI disabled */
+	struct vnet_rq_stats stats;
+	struct page_frag alloc_frag;
+	struct scatterlist sg[2];
+	char name[16];
+};
+
+struct vnet_sq {
+	struct vnet_info *vi;
+	struct virtqueue *vq;
+	struct napi_struct napi;
+	/* written under the tx queue lock only */
+	struct vnet_sq_stats stats;
+	struct scatterlist sg[VNET_TX_DESC_MAX];
+	char name[16];
+};
+
+/* Header and ack of a control command, kmalloc'ed so they can be mapped. */
+struct vnet_ctrl {
+	struct virtio_net_ctrl_hdr hdr;
+	virtio_net_ctrl_ack status;
+};
+
+struct vnet_info {
+	struct virtio_device *vdev;
+	struct net_device *dev;
+	struct vnet_rq *rq;
+	struct vnet_sq *sq;
+	struct virtqueue *cvq;
+	struct failover *failover;
+
+	u16 max_pairs;
+	u16 curr_pairs;
+	unsigned int hdr_len;
+	unsigned int rx_buf_len;
+	bool mergeable;
+
+	/* protects cvq and ctrl */
+	struct mutex cvq_lock;
+	struct vnet_ctrl *ctrl;
+
+	/* protects config_enabled, rx_mode_enabled and refill_enabled */
+	spinlock_t work_lock;
+	bool config_enabled;
+	bool rx_mode_enabled;
+	bool refill_enabled;
+
+	struct work_struct config_work;
+	struct work_struct rx_mode_work;
+	struct delayed_work refill_work;
+
+	/* last VIRTIO_NET_S_LINK_UP seen; config_work only */
+	u16 status;
+};
+
+/* Test knob: fail this many upcoming rx buffer allocations. */
+static atomic_t vnet_rx_alloc_fail = ATOMIC_INIT(0);
+static struct dentry *vnet_debugfs;
+
+static bool vnet_has(const struct vnet_info *vi, unsigned int fbit)
+{
+	return virtio_has_feature(vi->vdev, fbit);
+}
+
+static unsigned int vnet_rq_index(const struct vnet_rq *rq)
+{
+	return rq - rq->vi->rq;
+}
+
+static unsigned int vnet_sq_index(const struct vnet_sq *sq)
+{
+	return sq - sq->vi->sq;
+}
+
+static void vnet_napi_schedule(struct napi_struct *napi, struct virtqueue *vq)
+{
+	if (napi_schedule_prep(napi)) {
+		virtqueue_disable_cb(vq);
+		__napi_schedule(napi);
+	}
+}
+
+/* Poll once after enabling: buffers may have been used while disabled. */
+static void vnet_napi_enable(struct napi_struct *napi)
+{
+	napi_enable(napi);
+	local_bh_disable();
+	napi_schedule(napi);
+	local_bh_enable();
+}
+
+static void vnet_rx_done(struct virtqueue *vq)
+{
+	struct vnet_info *vi = vq->vdev->priv;
+
+	vnet_napi_schedule(&vi->rq[vq->index / 2].napi, vq);
+}
+
+static void vnet_tx_done(struct virtqueue *vq)
+{
+	struct vnet_info *vi = vq->vdev->priv;
+
+	vnet_napi_schedule(&vi->sq[vq->index / 2].napi, vq);
+}
+
+/* Control queue */
+
+static bool vnet_ctrl_cmd_sg(struct vnet_info *vi, u8 class, u8 cmd,
+			     struct scatterlist *out)
+{
+	struct scatterlist hdr_sg, stat_sg, *sgs[3];
+	unsigned int nout = 0, len;
+	bool ok = false;
+	int err;
+
+	if (!vi->cvq)
+		return false;
+
+	mutex_lock(&vi->cvq_lock);
+	vi->ctrl->hdr.class = class;
+	vi->ctrl->hdr.cmd = cmd;
+	vi->ctrl->status = VIRTIO_NET_ERR;
+
+	sg_init_one(&hdr_sg, &vi->ctrl->hdr, sizeof(vi->ctrl->hdr));
+	sgs[nout++] = &hdr_sg;
+	if (out)
+		sgs[nout++] = out;
+	sg_init_one(&stat_sg, &vi->ctrl->status, sizeof(vi->ctrl->status));
+	sgs[nout] = &stat_sg;
+
+	err = virtqueue_add_sgs(vi->cvq, sgs, nout, 1, vi, GFP_KERNEL);
+	if (err) {
+		dev_warn(&vi->vdev->dev, "control command %u.%u not queued: %d\n",
+			 class, cmd, err);
+		goto unlock;
+	}
+	if (!virtqueue_kick(vi->cvq))
+		goto unlock;
+
+	/* Devices complete control commands synchronously or nearly so, and
+	 * callers want the result before going on: poll for it.
+	 */
+	while (!virtqueue_get_buf(vi->cvq, &len)) {
+		if (virtqueue_is_broken(vi->cvq))
+			goto unlock;
+		cond_resched();
+		cpu_relax();
+	}
+	ok = vi->ctrl->status == VIRTIO_NET_OK;
+unlock:
+	mutex_unlock(&vi->cvq_lock);
+	return ok;
+}
+
+static bool vnet_ctrl_cmd(struct vnet_info *vi, u8 class, u8 cmd,
+			  const void *data, size_t len)
+{
+	struct scatterlist sg;
+	void *buf;
+	bool ok;
+
+	if (!len)
+		return vnet_ctrl_cmd_sg(vi, class, cmd, NULL);
+
+	/* callers pass stack data, which must not be DMA mapped */
+	buf = kmemdup(data, len, GFP_KERNEL);
+	if (!buf)
+		return false;
+	sg_init_one(&sg, buf, len);
+	ok = vnet_ctrl_cmd_sg(vi, class, cmd, &sg);
+	kfree(buf);
+	return ok;
+}
+
+/* Work item gates */
+
+static void vnet_schedule_refill(struct vnet_info *vi, unsigned long delay)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vi->work_lock, flags);
+	if (vi->refill_enabled)
+		mod_delayed_work(system_wq, &vi->refill_work, delay);
+	spin_unlock_irqrestore(&vi->work_lock, flags);
+}
+
+static void vnet_refill_enable(struct vnet_info *vi, bool kick)
+{
+	spin_lock_irq(&vi->work_lock);
+	vi->refill_enabled = true;
+	if (kick)
+		mod_delayed_work(system_wq, &vi->refill_work, 0);
+	spin_unlock_irq(&vi->work_lock);
+}
+
+static void vnet_refill_disable(struct vnet_info *vi)
+{
+	spin_lock_irq(&vi->work_lock);
+	vi->refill_enabled = false;
+	spin_unlock_irq(&vi->work_lock);
+	cancel_delayed_work_sync(&vi->refill_work);
+}
+
+static void vnet_rx_mode_enable(struct vnet_info *vi, bool enable)
+{
+	spin_lock_irq(&vi->work_lock);
+	vi->rx_mode_enabled = enable;
+	spin_unlock_irq(&vi->work_lock);
+	if (!enable)
+		cancel_work_sync(&vi->rx_mode_work);
+}
+
+static void vnet_config_enable(struct vnet_info *vi, bool enable)
+{
+	spin_lock_irq(&vi->work_lock);
+	vi->config_enabled = enable;
+	if (enable)
+		schedule_work(&vi->config_work);
+	spin_unlock_irq(&vi->work_lock);
+	if (!enable)
+		cancel_work_sync(&vi->config_work);
+}
+
+/* Receive */
+
+static void vnet_rq_stat_inc(struct vnet_rq *rq, u64_stats_t *stat)
+{
+	u64_stats_update_begin(&rq->stats.syncp);
+	u64_stats_inc(stat);
+	u64_stats_update_end(&rq->stats.syncp);
+}
+
+static bool vnet_rx_fail_injected(void)
+{
+	return unlikely(atomic_read(&vnet_rx_alloc_fail)) &&
+	       atomic_dec_if_positive(&vnet_rx_alloc_fail) >= 0;
+}
+
+static int vnet_rx_add_buf(struct vnet_info *vi, struct vnet_rq *rq, gfp_t gfp)
+{
+	struct page_frag *pf = &rq->alloc_frag;
+	unsigned int len = vi->rx_buf_len;
+	unsigned int hole, nsg;
+	char *buf;
+	int err;
+
+	if (vnet_rx_fail_injected())
+		return -ENOMEM;
+	if (unlikely(!skb_page_frag_refill(len, pf, gfp)))
+		return -ENOMEM;
+	/* A jumbo small-mode buffer may not fit the order-0 fallback page;
+	 * drop it so that the next attempt tries a compound page again.
+	 */
+	if (unlikely(pf->offset + len > pf->size)) {
+		put_page(pf->page);
+		pf->page = NULL;
+		return -ENOMEM;
+	}
+
+	buf = (char *)page_address(pf->page) + pf->offset;
+	pf->offset += len;
+	hole = pf->size - pf->offset;
+	if (hole < len) {
+		/* too small for another buffer: give it to this one */
+		len += hole;
+		pf->offset += hole;
+	}
+	get_page(pf->page);
+
+	if (vi->mergeable) {
+		sg_init_one(rq->sg, buf, len);
+		nsg = 1;
+	} else {
+		/* header apart, as legacy devices without ANY_LAYOUT need */
+		sg_init_table(rq->sg, 2);
+		sg_set_buf(&rq->sg[0], buf, vi->hdr_len);
+		sg_set_buf(&rq->sg[1], buf + vi->hdr_len, len - vi->hdr_len);
+		nsg = 2;
+	}
+
+	err = virtqueue_add_inbuf_ctx(rq->vq, rq->sg, nsg, buf,
+				      (void *)(unsigned long)len, gfp);
+	if (err < 0)
+		put_page(virt_to_head_page(buf));
+	return err;
+}
+
+/* Returns false if the ring could not be filled for lack of memory. */
+static bool vnet_rx_refill(struct vnet_info *vi, struct vnet_rq *rq, gfp_t gfp)
+{
+	bool oom = false;
+	int err;
+
+	while (rq->vq->num_free) {
+		err = vnet_rx_add_buf(vi, rq, gfp);
+		if (err) {
+			oom = err == -ENOMEM;
+			break;
+		}
+	}
+	if (oom)
+		vnet_rq_stat_inc(rq, &rq->stats.alloc_fails);
+	if (virtqueue_kick_prepare(rq->vq) && virtqueue_notify(rq->vq))
+		vnet_rq_stat_inc(rq, &rq->stats.kicks);
+	return !oom;
+}
+
+static void vnet_refill_work(struct work_struct *work)
+{
+	struct vnet_info *vi = container_of(to_delayed_work(work),
+					    struct vnet_info, refill_work);
+	bool retry = false;
+	unsigned int i;
+
+	for (i = 0; i < vi->curr_pairs; i++) {
+		struct vnet_rq *rq = &vi->rq[i];
+
+		/* the rx virtqueue is NAPI's while it is enabled */
+		napi_disable(&rq->napi);
+		if (!vnet_rx_refill(vi, rq, GFP_KERNEL))
+			retry = true;
+		vnet_napi_enable(&rq->napi);
+	}
+	if (retry)
+		vnet_schedule_refill(vi, VNET_REFILL_RETRY);
+}
+
+static void vnet_rx_drop_bufs(struct vnet_rq *rq, unsigned int num)
+{
+	unsigned int len;
+	void *buf;
+
+	while (num--) {
+		buf = virtqueue_get_buf(rq->vq, &len);
+		if (!buf)
+			break;
+		put_page(virt_to_head_page(buf));
+	}
+}
+
+/* Appends a buffer to a frame, chaining skbs once the frags run out. */
+static struct sk_buff *vnet_rx_add_frag(struct vnet_rq *rq,
+					struct sk_buff *head,
+					struct sk_buff *curr, struct page *page,
+					unsigned int off, unsigned int len,
+					unsigned int truesize)
+{
+	int nr = skb_shinfo(curr)->nr_frags;
+
+	if (skb_can_coalesce(curr, nr, page, off)) {
+		put_page(page);
+		skb_coalesce_rx_frag(curr, nr - 1, len, truesize);
+	} else {
+		if (nr == MAX_SKB_FRAGS) {
+			struct sk_buff *nskb = napi_alloc_skb(&rq->napi, 0);
+
+			if (unlikely(!nskb))
+				return NULL;
+			if (curr == head)
+				skb_shinfo(head)->frag_list = nskb;
+			else
+				curr->next = nskb;
+			curr = nskb;
+			nr = 0;
+		}
+		skb_add_rx_frag(curr, nr, page, off, len, truesize);
+	}
+
+	if (curr != head) {
+		head->len += len;
+		head->data_len += len;
+		head->truesize += truesize;
+	}
+	return curr;
+}
+
+struct vnet_rx_count {
+	u64 packets;
+	u64 bytes;
+	u64 drops;
+	u64 errors;
+};
+
+static void vnet_rx_one(struct vnet_info *vi, struct vnet_rq *rq, void *buf,
+			unsigned int len, void *ctx, struct vnet_rx_count *c)
+{
+	struct virtio_net_hdr_mrg_rxbuf hdr;
+	unsigned int truesize = (unsigned long)ctx;
+	struct page *page = virt_to_head_page(buf);
+	unsigned int off = (char *)buf - (char *)page_address(page);
+	struct sk_buff *skb, *curr;
+	unsigned int dlen, copy;
+	u16 num_buf = 1;
+
+	if (unlikely(len < vi->hdr_len + ETH_HLEN || len > truesize)) {
+		netdev_dbg(vi->dev, "rx: bad buffer length %u\n", len);
+		put_page(page);
+		c->errors++;
+		return;
+	}
+
+	memcpy(&hdr, buf, vi->hdr_len);
+	if (vi->mergeable) {
+		num_buf = virtio16_to_cpu(vi->vdev, hdr.num_buffers);
+		if (unlikely(!num_buf)) {
+			put_page(page);
+			c->errors++;
+			return;
+		}
+	}
+
+	dlen = len - vi->hdr_len;
+	off += vi->hdr_len;
+	skb = napi_alloc_skb(&rq->napi, VNET_COPY_LEN);
+	if (unlikely(!skb)) {
+		put_page(page);
+		vnet_rx_drop_bufs(rq, num_buf - 1);
+		c->drops++;
+		return;
+	}
+	copy = min(dlen, VNET_COPY_LEN);
+	skb_put_data(skb, page_address(page) + off, copy);
+	if (dlen > copy)
+		skb_add_rx_frag(skb, 0, page, off + copy, dlen - copy, truesize);
+	else
+		put_page(page);
+
+	curr = skb;
+	while (--num_buf) {
+		buf = virtqueue_get_buf_ctx(rq->vq, &len, &ctx);
+		if (unlikely(!buf)) {
+			netdev_dbg(vi->dev, "rx: %u buffers missing\n", num_buf);
+			goto err_frame;
+		}
+		truesize = (unsigned long)ctx;
+		page = virt_to_head_page(buf);
+		if (unlikely(len > truesize)) {
+			put_page(page);
+			vnet_rx_drop_bufs(rq, num_buf - 1);
+			goto err_frame;
+		}
+		if (unlikely(!len)) {
+			put_page(page);
+			continue;
+		}
+		off = (char *)buf - (char *)page_address(page);
+		curr = vnet_rx_add_frag(rq, skb, curr, page, off, len, truesize);
+		if (unlikely(!curr)) {
+			put_page(page);
+			vnet_rx_drop_bufs(rq, num_buf - 1);
+			dev_kfree_skb(skb);
+			c->drops++;
+			return;
+		}
+		dlen += len;
+	}
+
+	if (hdr.hdr.flags & VIRTIO_NET_HDR_F_DATA_VALID)
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+	if (unlikely(virtio_net_hdr_to_skb(skb, &hdr.hdr,
+					   virtio_is_little_endian(vi->vdev)))) {
+		netdev_dbg(vi->dev, "rx: bad virtio header, gso_type %u\n",
+			   hdr.hdr.gso_type);
+		goto err_frame;
+	}
+
+	skb_record_rx_queue(skb, vnet_rq_index(rq));
+	skb->protocol = eth_type_trans(skb, vi->dev);
+	c->packets++;
+	c->bytes += dlen;
+	napi_gro_receive(&rq->napi, skb);
+	return;
+
+err_frame:
+	dev_kfree_skb(skb);
+	c->errors++;
+}
+
+static int vnet_rx_poll(struct napi_struct *napi, int budget)
+{
+	struct vnet_rq *rq = container_of(napi, struct vnet_rq, napi);
+	struct vnet_info *vi = rq->vi;
+	struct vnet_rx_count c = {};
+	unsigned int len, opaque;
+	void *buf, *ctx;
+	int done = 0;
+
+	while (done < budget &&
+	       (buf = virtqueue_get_buf_ctx(rq->vq, &len, &ctx))) {
+		vnet_rx_one(vi, rq, buf, len, ctx, &c);
+		done++;
+	}
+
+	if (rq->vq->num_free > virtqueue_get_vring_size(rq->vq) / 2 &&
+	    !vnet_rx_refill(vi, rq, GFP_ATOMIC | __GFP_NOWARN))
+		vnet_schedule_refill(vi, 0);
+
+	u64_stats_update_begin(&rq->stats.syncp);
+	u64_stats_add(&rq->stats.packets, c.packets);
+	u64_stats_add(&rq->stats.bytes, c.bytes);
+	u64_stats_add(&rq->stats.drops, c.drops);
+	u64_stats_add(&rq->stats.errors, c.errors);
+	u64_stats_update_end(&rq->stats.syncp);
+
+	if (done < budget) {
+		opaque = virtqueue_enable_cb_prepare(rq->vq);
+		if (napi_complete_done(napi, done) &&
+		    unlikely(virtqueue_poll(rq->vq, opaque)))
+			vnet_napi_schedule(napi, rq->vq);
+	}
+	return done;
+}
+
+/* Transmit */
+
+static void vnet_tx_reclaim(struct vnet_sq *sq, struct netdev_queue *txq,
+			    int budget)
+{
+	unsigned int len, pkts = 0, bytes = 0;
+	struct sk_buff *skb;
+
+	while ((skb = virtqueue_get_buf(sq->vq, &len))) {
+		pkts++;
+		bytes += skb->len;
+		napi_consume_skb(skb, budget);
+	}
+	if (!pkts)
+		return;
+
+	netdev_tx_completed_queue(txq, pkts, bytes);
+	u64_stats_update_begin(&sq->stats.syncp);
+	u64_stats_add(&sq->stats.packets, pkts);
+	u64_stats_add(&sq->stats.bytes, bytes);
+	if (netif_tx_queue_stopped(txq) &&
+	    sq->vq->num_free >= VNET_TX_DESC_MAX) {
+		netif_tx_wake_queue(txq);
+		u64_stats_inc(&sq->stats.wakes);
+	}
+	u64_stats_update_end(&sq->stats.syncp);
+}
+
+static int vnet_tx_poll(struct napi_struct *napi, int budget)
+{
+	struct vnet_sq *sq = container_of(napi, struct vnet_sq, napi);
+	struct netdev_queue *txq;
+	unsigned int opaque;
+	bool done;
+
+	txq = netdev_get_tx_queue(sq->vi->dev, vnet_sq_index(sq));
+	__netif_tx_lock(txq, raw_smp_processor_id());
+	virtqueue_disable_cb(sq->vq);
+	vnet_tx_reclaim(sq, txq, budget);
+	if (!budget) {
+		/* netpoll: NAPI stays scheduled and will run again */
+		__netif_tx_unlock(txq);
+		return 0;
+	}
+	opaque = virtqueue_enable_cb_prepare(sq->vq);
+	done = napi_complete_done(napi, 0);
+	if (!done)
+		virtqueue_disable_cb(sq->vq);
+	__netif_tx_unlock(txq);
+
+	if (done && unlikely(virtqueue_poll(sq->vq, opaque)))
+		vnet_napi_schedule(napi, sq->vq);
+	return 0;
+}
+
+static int vnet_tx_add(struct vnet_info *vi, struct vnet_sq *sq,
+		       struct sk_buff *skb)
+{
+	struct virtio_net_hdr_mrg_rxbuf hdr;
+	void *hdr_buf;
+	int n;
+
+	if (virtio_net_hdr_from_skb(skb, &hdr.hdr,
+				    virtio_is_little_endian(vi->vdev),
+				    false, 0))
+		return -EPROTO;
+	hdr.num_buffers = 0;
+
+	/* The header goes in the headroom, in a descriptor of its own. */
+	if (skb_cow_head(skb, vi->hdr_len))
+		return -ENOMEM;
+	hdr_buf = skb->data - vi->hdr_len;
+	memcpy(hdr_buf, &hdr, vi->hdr_len);
+
+	sg_init_table(sq->sg, skb_shinfo(skb)->nr_frags + 2);
+	sg_set_buf(sq->sg, hdr_buf, vi->hdr_len);
+	n = skb_to_sgvec(skb, sq->sg + 1, 0, skb->len);
+	if (n < 0)
+		return n;
+	return virtqueue_add_outbuf(sq->vq, sq->sg, n + 1, skb, GFP_ATOMIC);
+}
+
+static netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct vnet_info *vi = netdev_priv(dev);
+	unsigned int qi = skb_get_queue_mapping(skb);
+	struct netdev_queue *txq = netdev_get_tx_queue(dev, qi);
+	struct vnet_sq *sq = &vi->sq[qi];
+	bool more = netdev_xmit_more();
+	unsigned int len = skb->len;
+	bool kick;
+	int err;
+
+	skb_tx_timestamp(skb);
+	nf_reset_ct(skb);
+	err = vnet_tx_add(vi, sq, skb);
+	if (unlikely(err)) {
+		net_dbg_ratelimited("%s: tx dropped: %d\n", dev->name, err);
+		dev_kfree_skb_any(skb);
+		u64_stats_update_begin(&sq->stats.syncp);
+		u64_stats_inc(&sq->stats.drops);
+		u64_stats_update_end(&sq->stats.syncp);
+	}
+
+	/* Stop before BQL accounting, so that a stop forces the kick. */
+	if (sq->vq->num_free < VNET_TX_DESC_MAX) {
+		netif_tx_stop_queue(txq);
+		u64_stats_update_begin(&sq->stats.syncp);
+		u64_stats_inc(&sq->stats.stops);
+		u64_stats_update_end(&sq->stats.syncp);
+	}
+
+	if (err)
+		kick = !more || netif_xmit_stopped(txq);
+	else
+		kick = __netdev_tx_sent_queue(txq, len, more);
+
+	if (kick && virtqueue_kick_prepare(sq->vq) &&
+	    virtqueue_notify(sq->vq)) {
+		u64_stats_update_begin(&sq->stats.syncp);
+		u64_stats_inc(&sq->stats.kicks);
+		u64_stats_update_end(&sq->stats.syncp);
+	}
+	return NETDEV_TX_OK;
+}
+
+/* Netdev operations */
+
+static int vnet_open(struct net_device *dev)
+{
+	struct vnet_info *vi = netdev_priv(dev);
+	bool retry = false;
+	unsigned int i;
+
+	ASSERT_RTNL();
+	for (i = 0; i < vi->max_pairs; i++) {
+		if (i < vi->curr_pairs &&
+		    !vnet_rx_refill(vi, &vi->rq[i], GFP_KERNEL))
+			retry = true;
+		vnet_napi_enable(&vi->rq[i].napi);
+		vnet_napi_enable(&vi->sq[i].napi);
+	}
+	vnet_refill_enable(vi, retry);
+	netif_tx_start_all_queues(dev);
+	return 0;
+}
+
+static int vnet_stop(struct net_device *dev)
+{
+	struct vnet_info *vi = netdev_priv(dev);
+	unsigned int i;
+
+	ASSERT_RTNL();
+	/* the refill work would re-enable NAPI behind our back */
+	vnet_refill_disable(vi);
+	netif_tx_disable(dev);
+	for (i = 0; i < vi->max_pairs; i++) {
+		napi_disable(&vi->rq[i].napi);
+		napi_disable(&vi->sq[i].napi);
+	}
+	return 0;
+}
+
+static int vnet_set_mac_address(struct net_device *dev, void *p)
+{
+	struct vnet_info *vi = netdev_priv(dev);
+	struct virtio_device *vdev = vi->vdev;
+	struct sockaddr *sa = p;
+	unsigned int i;
+	int err;
+
+	ASSERT_RTNL();
+	/* net_failover pairs the standby with its primary by MAC */
+	if (vi->failover) {
+		netdev_warn(dev, "MAC of a failover standby cannot change\n");
+		return -EBUSY;
+	}
+
+	err = eth_prepare_mac_addr_change(dev, p);
+	if (err)
+		return err;
+
+	if (vnet_has(vi, VIRTIO_NET_F_CTRL_MAC_ADDR)) {
+		if (!vnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_MAC,
+				   VIRTIO_NET_CTRL_MAC_ADDR_SET,
+				   sa->sa_data, ETH_ALEN))
+			return -EIO;
+	} else if (!vnet_has(vi, VIRTIO_F_VERSION_1)) {
+		/* legacy devices take the address through config space */
+		for (i = 0; i < ETH_ALEN; i++)
+			virtio_cwrite8(vdev,
+				       offsetof(struct virtio_net_config, mac) + i,
+				       sa->sa_data[i]);
+	} else {
+		return -EOPNOTSUPP;
+	}
+
+	eth_commit_mac_addr_change(dev, p);
+	return 0;
+}
+
+static void vnet_set_rx_mode(struct net_device *dev)
+{
+	struct vnet_info *vi = netdev_priv(dev);
+	unsigned long flags;
+
+	if (!vnet_has(vi, VIRTIO_NET_F_CTRL_RX))
+		return;
+
+	/* called atomically, and control commands sleep */
+	spin_lock_irqsave(&vi->work_lock, flags);
+	if (vi->rx_mode_enabled)
+		schedule_work(&vi->rx_mode_work);
+	spin_unlock_irqrestore(&vi->work_lock, flags);
+}
+
+static void vnet_rx_mode_work(struct work_struct *work)
+{
+	struct vnet_info *vi = container_of(work, struct vnet_info,
+					    rx_mode_work);
+	struct virtio_device *vdev = vi->vdev;
+	struct net_device *dev = vi->dev;
+	struct virtio_net_ctrl_mac *uc, *mc;
+	unsigned int uc_cnt, mc_cnt, i;
+	struct netdev_hw_addr *ha;
+	struct scatterlist sg[2];
+	size_t uc_len, mc_len;
+	u8 promisc, allmulti;
+	void *buf;
+
+	rtnl_lock();
+	promisc = !!(dev->flags & IFF_PROMISC);
+	allmulti = !!(dev->flags & IFF_ALLMULTI);
+
+	if (!vnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_PROMISC,
+			   &promisc, sizeof(promisc)))
+		netdev_warn(dev, "failed to %s promiscuous mode\n",
+			    promisc ? "enable" : "disable");
+	if (!vnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_ALLMULTI,
+			   &allmulti, sizeof(allmulti)))
+		netdev_warn(dev, "failed to %s all-multicast mode\n",
+			    allmulti ? "enable" : "disable");
+
+	netif_addr_lock_bh(dev);
+	uc_cnt = netdev_uc_count(dev);
+	mc_cnt = netdev_mc_count(dev);
+	uc_len = struct_size(uc, macs, uc_cnt);
+	mc_len = struct_size(mc, macs, mc_cnt);
+	buf = kzalloc(uc_len + mc_len, GFP_ATOMIC);
+	if (!buf) {
+		netif_addr_unlock_bh(dev);
+		goto out;
+	}
+	uc = buf;
+	uc->entries = cpu_to_virtio32(vdev, uc_cnt);
+	i = 0;
+	netdev_for_each_uc_addr(ha, dev)
+		ether_addr_copy(uc->macs[i++], ha->addr);
+	mc = buf + uc_len;
+	mc->entries = cpu_to_virtio32(vdev, mc_cnt);
+	i = 0;
+	netdev_for_each_mc_addr(ha, dev)
+		ether_addr_copy(mc->macs[i++], ha->addr);
+	netif_addr_unlock_bh(dev);
+
+	/* one descriptor per table, as legacy devices expect */
+	sg_init_table(sg, 2);
+	sg_set_buf(&sg[0], uc, uc_len);
+	sg_set_buf(&sg[1], mc, mc_len);
+	if (!vnet_ctrl_cmd_sg(vi, VIRTIO_NET_CTRL_MAC,
+			      VIRTIO_NET_CTRL_MAC_TABLE_SET, sg))
+		netdev_warn(dev, "failed to set MAC filter (%u uc, %u mc)\n",
+			    uc_cnt, mc_cnt);
+	kfree(buf);
+out:
+	rtnl_unlock();
+}
+
+static int vnet_vlan_rx_add_vid(struct net_device *dev, __be16 proto, u16 vid)
+{
+	struct vnet_info *vi = netdev_priv(dev);
+	__virtio16 v = cpu_to_virtio16(vi->vdev, vid);
+
+	ASSERT_RTNL();
+	if (!vnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_VLAN, VIRTIO_NET_CTRL_VLAN_ADD,
+			   &v, sizeof(v))) {
+		netdev_warn(dev, "failed to add VLAN %u filter\n", vid);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int vnet_vlan_rx_kill_vid(struct net_device *dev, __be16 proto,
+				 u16 vid)
+{
+	struct vnet_info *vi = netdev_priv(dev);
+	__virtio16 v = cpu_to_virtio16(vi->vdev, vid);
+
+	ASSERT_RTNL();
+	if (!vnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_VLAN, VIRTIO_NET_CTRL_VLAN_DEL,
+			   &v, sizeof(v))) {
+		netdev_warn(dev, "failed to remove VLAN %u filter\n", vid);
+		return -EIO;
+	}
+	return 0;
+}
+
+static void vnet_get_stats64(struct net_device *dev,
+			     struct rtnl_link_stats64 *tot)
+{
+	struct vnet_info *vi = netdev_priv(dev);
+	unsigned int i, start;
+
+	for (i = 0; i < vi->max_pairs; i++) {
+		struct vnet_rq_stats *rs = &vi->rq[i].stats;
+		struct vnet_sq_stats *ss = &vi->sq[i].stats;
+		u64 rp, rb, rd, re, tp, tb, td;
+
+		do {
+			start = u64_stats_fetch_begin(&rs->syncp);
+			rp = u64_stats_read(&rs->packets);
+			rb = u64_stats_read(&rs->bytes);
+			rd = u64_stats_read(&rs->drops);
+			re = u64_stats_read(&rs->errors);
+		} while (u64_stats_fetch_retry(&rs->syncp, start));
+
+		do {
+			start = u64_stats_fetch_begin(&ss->syncp);
+			tp = u64_stats_read(&ss->packets);
+			tb = u64_stats_read(&ss->bytes);
+			td = u64_stats_read(&ss->drops);
+		} while (u64_stats_fetch_retry(&ss->syncp, start));
+
+		tot->rx_packets += rp;
+		tot->rx_bytes += rb;
+		tot->rx_dropped += rd;
+		tot->rx_errors += re;
+		tot->tx_packets += tp;
+		tot->tx_bytes += tb;
+		tot->tx_dropped += td;
+	}
+}
+
+static void vnet_tx_timeout(struct net_device *dev, unsigned int txqueue)
+{
+	struct vnet_info *vi = netdev_priv(dev);
+
+	netdev_warn(dev, "tx queue %u timed out, %u descriptors free\n",
+		    txqueue, vi->sq[txqueue].vq->num_free);
+}
+
+static int vnet_get_phys_port_name(struct net_device *dev, char *buf,
+				   size_t len)
+{
+	struct vnet_info *vi = netdev_priv(dev);
+
+	if (!vi->failover)
+		return -EOPNOTSUPP;
+	if (snprintf(buf, len, "sby") >= len)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+static const struct net_device_ops vnet_netdev_ops = {
+	.ndo_open		= vnet_open,
+	.ndo_stop		= vnet_stop,
+	.ndo_start_xmit		= vnet_start_xmit,
+	.ndo_validate_addr	= eth_validate_addr,
+	.ndo_set_mac_address	= vnet_set_mac_address,
+	.ndo_set_rx_mode	= vnet_set_rx_mode,
+	.ndo_get_stats64	= vnet_get_stats64,
+	.ndo_vlan_rx_add_vid	= vnet_vlan_rx_add_vid,
+	.ndo_vlan_rx_kill_vid	= vnet_vlan_rx_kill_vid,
+	.ndo_tx_timeout		= vnet_tx_timeout,
+	.ndo_get_phys_port_name	= vnet_get_phys_port_name,
+	.ndo_features_check	= passthru_features_check,
+};
+
+/* Queue pairs */
+
+static int vnet_set_pairs(struct vnet_info *vi, u16 pairs)
+{
+	struct net_device *dev = vi->dev;
+	bool running = netif_running(dev);
+	__virtio16 v = cpu_to_virtio16(vi->vdev, pairs);
+	u16 old = vi->curr_pairs;
+	bool retry = false;
+	unsigned int i;
+	int err;
+
+	ASSERT_RTNL();
+	if (pairs == old)
+		return 0;
+
+	/* the refill work walks the active queues */
+	if (running)
+		vnet_refill_disable(vi);
+
+	if (!vnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_MQ,
+			   VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, &v, sizeof(v))) {
+		netdev_warn(dev, "device refused %u queue pairs\n", pairs);
+		err = -EIO;
+		goto out;
+	}
+	vi->curr_pairs = pairs;
+
+	err = netif_set_real_num_queues(dev, pairs, pairs);
+	if (err) {
+		netdev_warn(dev, "failed to use %u queue pairs: %d\n",
+			    pairs, err);
+		goto out;
+	}
+
+	for (i = old; running && i < pairs; i++) {
+		napi_disable(&vi->rq[i].napi);
+		if (!vnet_rx_refill(vi, &vi->rq[i], GFP_KERNEL))
+			retry = true;
+		vnet_napi_enable(&vi->rq[i].napi);
+	}
+out:
+	if (running)
+		vnet_refill_enable(vi, retry);
+	return err;
+}
+
+/* Ethtool */
+
+static void vnet_get_drvinfo(struct net_device *dev,
+			     struct ethtool_drvinfo *info)
+{
+	struct vnet_info *vi = netdev_priv(dev);
+
+	strscpy(info->driver, KBUILD_MODNAME, sizeof(info->driver));
+	strscpy(info->bus_info, virtio_bus_name(vi->vdev),
+		sizeof(info->bus_info));
+}
+
+static void vnet_get_ringparam(struct net_device *dev,
+			       struct ethtool_ringparam *ring,
+			       struct kernel_ethtool_ringparam *kring,
+			       struct netlink_ext_ack *extack)
+{
+	struct vnet_info *vi = netdev_priv(dev);
+
+	ring->rx_max_pending = virtqueue_get_vring_size(vi->rq[0].vq);
+	ring->tx_max_pending = virtqueue_get_vring_size(vi->sq[0].vq);
+	ring->rx_pending = ring->rx_max_pending;
+	ring->tx_pending = ring->tx_max_pending;
+}
+
+static void vnet_get_channels(struct net_device *dev,
+			      struct ethtool_channels *ch)
+{
+	struct vnet_info *vi = netdev_priv(dev);
+
+	ch->max_combined = vi->max_pairs;
+	ch->combined_count = vi->curr_pairs;
+}
+
+static int vnet_set_channels(struct net_device *dev,
+			     struct ethtool_channels *ch)
+{
+	struct vnet_info *vi = netdev_priv(dev);
+
+	ASSERT_RTNL();
+	if (ch->rx_count || ch->tx_count || ch->other_count)
+		return -EINVAL;
+	if (!ch->combined_count || ch->combined_count > vi->max_pairs)
+		return -EINVAL;
+	if (ch->combined_count == vi->curr_pairs)
+		return 0;
+	if (!vnet_has(vi, VIRTIO_NET_F_MQ))
+		return -EOPNOTSUPP;
+	return vnet_set_pairs(vi, ch->combined_count);
+}
+
+static int vnet_get_sset_count(struct net_device *dev, int sset)
+{
+	struct vnet_info *vi = netdev_priv(dev);
+
+	if (sset != ETH_SS_STATS)
+		return -EOPNOTSUPP;
+	return vi->curr_pairs * (ARRAY_SIZE(vnet_rq_stat_descs) +
+				 ARRAY_SIZE(vnet_sq_stat_descs));
+}
+
+static void vnet_get_strings(struct net_device *dev, u32 sset, u8 *data)
+{
+	struct vnet_info *vi = netdev_priv(dev);
+	unsigned int i, j;
+
+	if (sset != ETH_SS_STATS)
+		return;
+	for (i = 0; i < vi->curr_pairs; i++) {
+		for (j = 0; j < ARRAY_SIZE(vnet_rq_stat_descs); j++)
+			ethtool_sprintf(&data, "rx_queue_%u_%s", i,
+					vnet_rq_stat_descs[j].name);
+		for (j = 0; j < ARRAY_SIZE(vnet_sq_stat_descs); j++)
+			ethtool_sprintf(&data, "tx_queue_%u_%s", i,
+					vnet_sq_stat_descs[j].name);
+	}
+}
+
+static void vnet_read_stats(const struct u64_stats_sync *syncp,
+			    const void *base,
+			    const struct vnet_stat_desc *descs,
+			    unsigned int n, u64 *data)
+{
+	unsigned int start, j;
+
+	do {
+		start = u64_stats_fetch_begin(syncp);
+		for (j = 0; j < n; j++)
+			data[j] = u64_stats_read(base + descs[j].offset);
+	} while (u64_stats_fetch_retry(syncp, start));
+}
+
+static void vnet_get_ethtool_stats(struct net_device *dev,
+				   struct ethtool_stats *stats, u64 *data)
+{
+	struct vnet_info *vi = netdev_priv(dev);
+	unsigned int i;
+
+	for (i = 0; i < vi->curr_pairs; i++) {
+		vnet_read_stats(&vi->rq[i].stats.syncp, &vi->rq[i].stats,
+				vnet_rq_stat_descs,
+				ARRAY_SIZE(vnet_rq_stat_descs), data);
+		data += ARRAY_SIZE(vnet_rq_stat_descs);
+		vnet_read_stats(&vi->sq[i].stats.syncp, &vi->sq[i].stats,
+				vnet_sq_stat_descs,
+				ARRAY_SIZE(vnet_sq_stat_descs), data);
+		data += ARRAY_SIZE(vnet_sq_stat_descs);
+	}
+}
+
+static int vnet_get_link_ksettings(struct net_device *dev,
+				   struct ethtool_link_ksettings *cmd)
+{
+	struct vnet_info *vi = netdev_priv(dev);
+	u32 speed;
+	u8 duplex;
+
+	cmd->base.speed = SPEED_UNKNOWN;
+	cmd->base.duplex = DUPLEX_UNKNOWN;
+	cmd->base.port = PORT_OTHER;
+	if (!vnet_has(vi, VIRTIO_NET_F_SPEED_DUPLEX))
+		return 0;
+
+	virtio_cread_le(vi->vdev, struct virtio_net_config, speed, &speed);
+	if (ethtool_validate_speed(speed))
+		cmd->base.speed = speed;
+	virtio_cread(vi->vdev, struct virtio_net_config, duplex, &duplex);
+	if (ethtool_validate_duplex(duplex))
+		cmd->base.duplex = duplex;
+	return 0;
+}
+
+static const struct ethtool_ops vnet_ethtool_ops = {
+	.get_drvinfo		= vnet_get_drvinfo,
+	.get_link		= ethtool_op_get_link,
+	.get_ringparam		= vnet_get_ringparam,
+	.get_channels		= vnet_get_channels,
+	.set_channels		= vnet_set_channels,
+	.get_sset_count		= vnet_get_sset_count,
+	.get_strings		= vnet_get_strings,
+	.get_ethtool_stats	= vnet_get_ethtool_stats,
+	.get_link_ksettings	= vnet_get_link_ksettings,
+	.get_ts_info		= ethtool_op_get_ts_info,
+};
+
+/* Config space */
+
+static void vnet_config_work(struct work_struct *work)
+{
+	struct vnet_info *vi = container_of(work, struct vnet_info,
+					    config_work);
+	struct net_device *dev = vi->dev;
+	u16 v;
+
+	if (virtio_cread_feature(vi->vdev, VIRTIO_NET_F_STATUS,
+				 struct virtio_net_config, status, &v) < 0)
+		return;
+
+	if ((v & VIRTIO_NET_S_ANNOUNCE) &&
+	    vnet_has(vi, VIRTIO_NET_F_GUEST_ANNOUNCE)) {
+		netdev_notify_peers(dev);
+		if (!vnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_ANNOUNCE,
+				   VIRTIO_NET_CTRL_ANNOUNCE_ACK, NULL, 0))
+			netdev_warn(dev, "failed to ack link announce\n");
+	}
+
+	v &= VIRTIO_NET_S_LINK_UP;
+	if (v == vi->status)
+		return;
+	vi->status = v;
+	if (v)
+		netif_carrier_on(dev);
+	else
+		netif_carrier_off(dev);
+}
+
+static void vnet_config_changed(struct virtio_device *vdev)
+{
+	struct vnet_info *vi = vdev->priv;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vi->work_lock, flags);
+	if (vi->config_enabled)
+		schedule_work(&vi->config_work);
+	spin_unlock_irqrestore(&vi->work_lock, flags);
+}
+
+/* Probe and remove */
+
+static void vnet_init_netdev(struct vnet_info *vi)
+{
+	struct virtio_device *vdev = vi->vdev;
+	struct net_device *dev = vi->dev;
+	u16 mtu;
+
+	dev->netdev_ops = &vnet_netdev_ops;
+	dev->ethtool_ops = &vnet_ethtool_ops;
+	dev->watchdog_timeo = VNET_TX_TIMEOUT;
+	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
+	if (vnet_has(vi, VIRTIO_NET_F_CTRL_RX))
+		dev->priv_flags |= IFF_UNICAST_FLT;
+	dev->needed_headroom = vi->hdr_len;
+
+	dev->features = NETIF_F_HIGHDMA;
+	if (vnet_has(vi, VIRTIO_NET_F_CSUM)) {
+		dev->hw_features |= NETIF_F_HW_CSUM | NETIF_F_SG;
+		if (vnet_has(vi, VIRTIO_NET_F_HOST_TSO4))
+			dev->hw_features |= NETIF_F_TSO;
+		if (vnet_has(vi, VIRTIO_NET_F_HOST_TSO6))
+			dev->hw_features |= NETIF_F_TSO6;
+		dev->features |= dev->hw_features;
+	}
+	if (vnet_has(vi, VIRTIO_NET_F_GUEST_CSUM))
+		dev->features |= NETIF_F_RXCSUM;
+	if (vnet_has(vi, VIRTIO_NET_F_CTRL_VLAN))
+		dev->features |= NETIF_F_HW_VLAN_CTAG_FILTER;
+	dev->vlan_features = dev->features & (NETIF_F_HW_CSUM | NETIF_F_SG |
+					      NETIF_F_ALL_TSO |
+					      NETIF_F_HIGHDMA);
+
+	dev->min_mtu = ETH_MIN_MTU;
+	if (vnet_has(vi, VIRTIO_NET_F_MTU)) {
+		/* validated in vnet_validate(); the device's advice is the
+		 * initial MTU as well as the limit
+		 */
+		virtio_cread(vdev, struct virtio_net_config, mtu, &mtu);
+		dev->max_mtu = mtu;
+		dev->mtu = mtu;
+	} else {
+		dev->max_mtu = vi->mergeable ? ETH_MAX_MTU : ETH_DATA_LEN;
+	}
+
+	if (vi->mergeable)
+		vi->rx_buf_len = VNET_MRG_BUF_LEN;
+	else
+		vi->rx_buf_len = vi->hdr_len + VLAN_ETH_HLEN + dev->max_mtu;
+}
+
+static void vnet_init_mac(struct vnet_info *vi)
+{
+	struct net_device *dev = vi->dev;
+	u8 addr[ETH_ALEN];
+
+	if (vnet_has(vi, VIRTIO_NET_F_MAC)) {
+		virtio_cread_bytes(vi->vdev,
+				   offsetof(struct virtio_net_config, mac),
+				   addr, ETH_ALEN);
+		if (is_valid_ether_addr(addr)) {
+			eth_hw_addr_set(dev, addr);
+			return;
+		}
+		dev_warn(&vi->vdev->dev, "invalid MAC %pM, using a random one\n",
+			 addr);
+	}
+	eth_hw_addr_random(dev);
+}
+
+static int vnet_alloc_queues(struct vnet_info *vi)
+{
+	unsigned int i;
+
+	vi->rq = kcalloc(vi->max_pairs, sizeof(*vi->rq), GFP_KERNEL);
+	if (!vi->rq)
+		return -ENOMEM;
+	vi->sq = kcalloc(vi->max_pairs, sizeof(*vi->sq), GFP_KERNEL);
+	if (!vi->sq) {
+		kfree(vi->rq);
+		return -ENOMEM;
+	}
+
+	for (i = 0; i < vi->max_pairs; i++) {
+		struct vnet_rq *rq = &vi->rq[i];
+		struct vnet_sq *sq = &vi->sq[i];
+
+		rq->vi = vi;
+		u64_stats_init(&rq->stats.syncp);
+		snprintf(rq->name, sizeof(rq->name), "input.%u", i);
+		netif_napi_add(vi->dev, &rq->napi, vnet_rx_poll);
+
+		sq->vi = vi;
+		u64_stats_init(&sq->stats.syncp);
+		snprintf(sq->name, sizeof(sq->name), "output.%u", i);
+		netif_napi_add_tx(vi->dev, &sq->napi, vnet_tx_poll);
+	}
+	return 0;
+}
+
+static void vnet_free_queues(struct vnet_info *vi)
+{
+	unsigned int i;
+
+	for (i = 0; i < vi->max_pairs; i++) {
+		netif_napi_del(&vi->rq[i].napi);
+		netif_napi_del(&vi->sq[i].napi);
+	}
+	kfree(vi->sq);
+	kfree(vi->rq);
+}
+
+static int vnet_find_vqs(struct vnet_info *vi)
+{
+	unsigned int i, n = vi->max_pairs * 2;
+	struct virtqueue_info *info;
+	struct virtqueue **vqs;
+	int err = -ENOMEM;
+
+	/* rx and tx of each pair, then the control queue (spec 5.1.2) */
+	if (vnet_has(vi, VIRTIO_NET_F_CTRL_VQ))
+		n++;
+	info = kcalloc(n, sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	vqs = kcalloc(n, sizeof(*vqs), GFP_KERNEL);
+	if (!vqs)
+		goto err_free_info;
+
+	for (i = 0; i < vi->max_pairs; i++) {
+		info[2 * i].name = vi->rq[i].name;
+		info[2 * i].callback = vnet_rx_done;
+		/* rx buffers carry their truesize as context */
+		info[2 * i].ctx = true;
+		info[2 * i + 1].name = vi->sq[i].name;
+		info[2 * i + 1].callback = vnet_tx_done;
+	}
+	if (vnet_has(vi, VIRTIO_NET_F_CTRL_VQ))
+		info[n - 1].name = "control";
+
+	err = virtio_find_vqs(vi->vdev, n, vqs, info, NULL);
+	if (err)
+		goto err_free_vqs;
+
+	for (i = 0; i < vi->max_pairs; i++) {
+		vi->rq[i].vq = vqs[2 * i];
+		vi->sq[i].vq = vqs[2 * i + 1];
+	}
+	if (vnet_has(vi, VIRTIO_NET_F_CTRL_VQ))
+		vi->cvq = vqs[n - 1];
+
+err_free_vqs:
+	kfree(vqs);
+err_free_info:
+	kfree(info);
+	return err;
+}
+
+/* The device must be reset first, so that it lets go of the buffers. */
+static void vnet_del_vqs(struct vnet_info *vi)
+{
+	unsigned int i;
+	void *buf;
+
+	for (i = 0; i < vi->max_pairs; i++) {
+		struct vnet_rq *rq = &vi->rq[i];
+
+		while ((buf = virtqueue_detach_unused_buf(vi->sq[i].vq)))
+			dev_kfree_skb(buf);
+		while ((buf = virtqueue_detach_unused_buf(rq->vq)))
+			put_page(virt_to_head_page(buf));
+		if (rq->alloc_frag.page)
+			put_page(rq->alloc_frag.page);
+		rq->alloc_frag.page = NULL;
+	}
+	vi->vdev->config->del_vqs(vi->vdev);
+}
+
+static int vnet_validate(struct virtio_device *vdev)
+{
+	u16 v;
+
+	if (!vdev->config->get) {
+		dev_err(&vdev->dev, "config access disabled\n");
+		return -EINVAL;
+	}
+
+	/* net_failover pairs by MAC: a standby needs a fixed one */
+	if (!virtio_has_feature(vdev, VIRTIO_NET_F_MAC))
+		__virtio_clear_bit(vdev, VIRTIO_NET_F_STANDBY);
+
+	if (!virtio_has_feature(vdev, VIRTIO_NET_F_CTRL_VQ)) {
+		__virtio_clear_bit(vdev, VIRTIO_NET_F_CTRL_RX);
+		__virtio_clear_bit(vdev, VIRTIO_NET_F_CTRL_VLAN);
+		__virtio_clear_bit(vdev, VIRTIO_NET_F_GUEST_ANNOUNCE);
+		__virtio_clear_bit(vdev, VIRTIO_NET_F_MQ);
+		__virtio_clear_bit(vdev, VIRTIO_NET_F_CTRL_MAC_ADDR);
+	}
+
+	/* GSO frames only fit in mergeable buffers: no big-packets mode */
+	if (!virtio_has_feature(vdev, VIRTIO_NET_F_MRG_RXBUF) ||
+	    !virtio_has_feature(vdev, VIRTIO_NET_F_GUEST_CSUM)) {
+		__virtio_clear_bit(vdev, VIRTIO_NET_F_GUEST_TSO4);
+		__virtio_clear_bit(vdev, VIRTIO_NET_F_GUEST_TSO6);
+	}
+	if (!virtio_has_feature(vdev, VIRTIO_NET_F_CSUM)) {
+		__virtio_clear_bit(vdev, VIRTIO_NET_F_HOST_TSO4);
+		__virtio_clear_bit(vdev, VIRTIO_NET_F_HOST_TSO6);
+	}
+
+	if (virtio_has_feature(vdev, VIRTIO_NET_F_MTU)) {
+		virtio_cread(vdev, struct virtio_net_config, mtu, &v);
+		if (v < ETH_MIN_MTU) {
+			dev_warn(&vdev->dev, "ignoring MTU %u\n", v);
+			__virtio_clear_bit(vdev, VIRTIO_NET_F_MTU);
+		}
+	}
+
+	if (virtio_has_feature(vdev, VIRTIO_NET_F_MQ)) {
+		virtio_cread(vdev, struct virtio_net_config,
+			     max_virtqueue_pairs, &v);
+		if (v < VIRTIO_NET_CTRL_MQ_VQ_PAIRS_MIN ||
+		    v > VIRTIO_NET_CTRL_MQ_VQ_PAIRS_MAX) {
+			dev_warn(&vdev->dev, "ignoring %u queue pairs\n", v);
+			__virtio_clear_bit(vdev, VIRTIO_NET_F_MQ);
+		}
+	}
+	return 0;
+}
+
+static int vnet_probe(struct virtio_device *vdev)
+{
+	struct net_device *dev;
+	struct vnet_info *vi;
+	u16 max_pairs = 1;
+	int err;
+
+	if (virtio_has_feature(vdev, VIRTIO_NET_F_MQ))
+		virtio_cread(vdev, struct virtio_net_config,
+			     max_virtqueue_pairs, &max_pairs);
+
+	dev = alloc_etherdev_mq(sizeof(*vi), max_pairs);
+	if (!dev)
+		return -ENOMEM;
+
+	vi = netdev_priv(dev);
+	vi->vdev = vdev;
+	vi->dev = dev;
+	vi->max_pairs = max_pairs;
+	vi->curr_pairs = 1;
+	vi->mergeable = virtio_has_feature(vdev, VIRTIO_NET_F_MRG_RXBUF);
+	if (vi->mergeable || virtio_has_feature(vdev, VIRTIO_F_VERSION_1))
+		vi->hdr_len = sizeof(struct virtio_net_hdr_mrg_rxbuf);
+	else
+		vi->hdr_len = sizeof(struct virtio_net_hdr);
+	mutex_init(&vi->cvq_lock);
+	spin_lock_init(&vi->work_lock);
+	INIT_WORK(&vi->config_work, vnet_config_work);
+	INIT_WORK(&vi->rx_mode_work, vnet_rx_mode_work);
+	INIT_DELAYED_WORK(&vi->refill_work, vnet_refill_work);
+	vdev->priv = vi;
+
+	vnet_init_netdev(vi);
+	SET_NETDEV_DEV(dev, &vdev->dev);
+	vnet_init_mac(vi);
+	err = netif_set_real_num_queues(dev, 1, 1);
+	if (err)
+		goto err_free_dev;
+
+	vi->ctrl = kzalloc(sizeof(*vi->ctrl), GFP_KERNEL);
+	if (!vi->ctrl) {
+		err = -ENOMEM;
+		goto err_free_dev;
+	}
+
+	err = vnet_alloc_queues(vi);
+	if (err)
+		goto err_free_ctrl;
+
+	err = vnet_find_vqs(vi);
+	if (err)
+		goto err_free_queues;
+
+	/* control commands are needed from registration on */
+	virtio_device_ready(vdev);
+
+	if (max_pairs > 1) {
+		rtnl_lock();
+		err = vnet_set_pairs(vi, min_t(u16, max_pairs,
+					       num_online_cpus()));
+		rtnl_unlock();
+		if (err)
+			dev_warn(&vdev->dev, "staying on one queue pair\n");
+	}
+
+	if (!vnet_has(vi, VIRTIO_NET_F_MAC) &&
+	    vnet_has(vi, VIRTIO_NET_F_CTRL_MAC_ADDR) &&
+	    !vnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_MAC,
+			   VIRTIO_NET_CTRL_MAC_ADDR_SET,
+			   dev->dev_addr, ETH_ALEN))
+		dev_warn(&vdev->dev, "device refused MAC %pM\n", dev->dev_addr);
+
+	if (vnet_has(vi, VIRTIO_NET_F_STANDBY)) {
+		/* the master must exist when the standby registers */
+		vi->failover = net_failover_create(dev);
+		if (IS_ERR(vi->failover)) {
+			err = PTR_ERR(vi->failover);
+			vi->failover = NULL;
+			goto err_reset;
+		}
+	}
+
+	if (vnet_has(vi, VIRTIO_NET_F_STATUS)) {
+		netif_carrier_off(dev);
+		vi->status = 0;
+	} else {
+		vi->status = VIRTIO_NET_S_LINK_UP;
+	}
+
+	vnet_rx_mode_enable(vi, true);
+	err = register_netdev(dev);
+	if (err) {
+		dev_err(&vdev->dev, "failed to register netdev: %d\n", err);
+		goto err_rx_mode;
+	}
+	vnet_config_enable(vi, true);
+
+	netdev_info(dev, "virtio %s, %u/%u queue pairs, %s rx buffers%s\n",
+		    virtio_bus_name(vdev), vi->curr_pairs, vi->max_pairs,
+		    vi->mergeable ? "mergeable" : "small",
+		    vi->failover ? ", failover standby" : "");
+	return 0;
+
+err_rx_mode:
+	vnet_rx_mode_enable(vi, false);
+	if (vi->failover)
+		net_failover_destroy(vi->failover);
+err_reset:
+	virtio_reset_device(vdev);
+	vnet_del_vqs(vi);
+err_free_queues:
+	vnet_free_queues(vi);
+err_free_ctrl:
+	kfree(vi->ctrl);
+err_free_dev:
+	free_netdev(dev);
+	return err;
+}
+
+static void vnet_remove(struct virtio_device *vdev)
+{
+	struct vnet_info *vi = vdev->priv;
+
+	vnet_config_enable(vi, false);
+	unregister_netdev(vi->dev);
+	/* also releases a primary that is still enslaved */
+	if (vi->failover)
+		net_failover_destroy(vi->failover);
+	vnet_rx_mode_enable(vi, false);
+
+	virtio_reset_device(vdev);
+	vnet_del_vqs(vi);
+	vnet_free_queues(vi);
+	kfree(vi->ctrl);
+	free_netdev(vi->dev);
+}
+
+static const unsigned int vnet_features[] = {
+	VIRTIO_NET_F_CSUM, VIRTIO_NET_F_GUEST_CSUM, VIRTIO_NET_F_MTU,
+	VIRTIO_NET_F_MAC,
+	VIRTIO_NET_F_GUEST_TSO4, VIRTIO_NET_F_GUEST_TSO6,
+	VIRTIO_NET_F_HOST_TSO4, VIRTIO_NET_F_HOST_TSO6,
+	VIRTIO_NET_F_MRG_RXBUF, VIRTIO_NET_F_STATUS,
+	VIRTIO_NET_F_CTRL_VQ, VIRTIO_NET_F_CTRL_RX, VIRTIO_NET_F_CTRL_VLAN,
+	VIRTIO_NET_F_GUEST_ANNOUNCE, VIRTIO_NET_F_MQ,
+	VIRTIO_NET_F_CTRL_MAC_ADDR, VIRTIO_NET_F_SPEED_DUPLEX,
+	VIRTIO_NET_F_STANDBY,
+};
+
+static const struct virtio_device_id vnet_id_table[] = {
+	{ VIRTIO_ID_NET, VIRTIO_DEV_ANY_ID },
+	{ 0 },
+};
+MODULE_DEVICE_TABLE(virtio, vnet_id_table);
+
+static struct virtio_driver vnet_driver = {
+	.driver.name		= KBUILD_MODNAME,
+	.id_table		= vnet_id_table,
+	.feature_table		= vnet_features,
+	.feature_table_size	= ARRAY_SIZE(vnet_features),
+	.validate		= vnet_validate,
+	.probe			= vnet_probe,
+	.remove			= vnet_remove,
+	.config_changed		= vnet_config_changed,
+};
+
+static int __init vnet_init(void)
+{
+	int err;
+
+	vnet_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_atomic_t("rx_alloc_fail", 0600, vnet_debugfs,
+				&vnet_rx_alloc_fail);
+
+	err = register_virtio_driver(&vnet_driver);
+	if (err)
+		debugfs_remove(vnet_debugfs);
+	return err;
+}
+module_init(vnet_init);
+
+static void __exit vnet_exit(void)
+{
+	unregister_virtio_driver(&vnet_driver);
+	debugfs_remove(vnet_debugfs);
+}
+module_exit(vnet_exit);
+
+MODULE_DESCRIPTION("Virtio network driver");
+MODULE_LICENSE("GPL");
