@@ -31,6 +31,8 @@ struct failover_test_master {
 	int veto_register;
 	int fail_register;
 	int veto_unregister;
+	/* slave_pre_register refuses this one device */
+	struct net_device *refuse;
 };
 
 struct failover_test_ctx {
@@ -57,6 +59,8 @@ static int failover_test_pre_register(struct net_device *slave_dev,
 
 	ASSERT_RTNL();
 	m->pre_register++;
+	if (slave_dev == m->refuse)
+		return -EBUSY;
 	return m->veto_register;
 }
 
@@ -434,7 +438,6 @@ static void failover_test_enslaved_ignored(struct kunit *test)
 	struct net_device *upper = failover_test_dev(test, 10);
 	struct net_device *master = failover_test_dev(test, 9);
 	struct failover_test_master *m = failover_test_priv(master);
-	struct net_device *master2;
 	int err;
 
 	rtnl_lock();
@@ -457,15 +460,26 @@ static void failover_test_enslaved_ignored(struct kunit *test)
 	netdev_rx_handler_unregister(busy);
 	netdev_upper_dev_unlink(linked, upper);
 	rtnl_unlock();
+}
 
-	/* a slave of one failover master is not taken by a second one */
-	failover_test_unregister_dev(busy);
-	failover_test_unregister_dev(linked);
-	busy = failover_test_dev(test, 9);
-	failover_test_expect_paired(test, busy, master);
-	master2 = failover_test_dev(test, 9);
+/*
+ * A second master with the same MAC does not take the first one's slave.
+ * Both masters exist before either registers, as otherwise the first one
+ * would enslave the second when it registers as a plain device.
+ */
+static void failover_test_second_master(struct kunit *test)
+{
+	struct net_device *master = failover_test_dev(test, 19);
+	struct net_device *master2 = failover_test_dev(test, 19);
+	struct net_device *slave = failover_test_dev(test, 19);
+
+	failover_test_priv(master)->refuse = master2;
+	failover_test_register_master(test, master);
+	failover_test_expect_paired(test, slave, master);
+	failover_test_expect_free(test, master2);
+
 	failover_test_register_master(test, master2);
-	failover_test_expect_paired(test, busy, master);
+	failover_test_expect_paired(test, slave, master);
 	KUNIT_EXPECT_EQ(test, failover_test_priv(master2)->pre_register, 0);
 }
 
@@ -687,6 +701,7 @@ static struct kunit_case failover_pairing_cases[] = {
 	KUNIT_CASE(failover_test_non_ether_ignored),
 	KUNIT_CASE(failover_test_other_netns_ignored),
 	KUNIT_CASE(failover_test_enslaved_ignored),
+	KUNIT_CASE(failover_test_second_master),
 	KUNIT_CASE(failover_test_register_errors),
 	{}
 };
