@@ -1,0 +1,1483 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * net_failover: failover master for paravirtual NICs (the "3-netdev" model).
+ *
+ * A paravirtual driver asks for a master with net_failover_create() before it
+ * registers its own net_device, the "standby". The master copies the
+ * standby's MAC address and registers with the failover core, which then
+ * enslaves the standby and any other device carrying the same permanent MAC,
+ * the "primary" (typically a passthrough VF). The stack and user space only
+ * use the master; it transmits through the primary whenever the primary can
+ * carry traffic and through the standby otherwise.
+ *
+ * Which lower device is which is decided by the parent device: the standby
+ * shares the master's parent (both hang off the same virtio device), the
+ * primary sits on another bus.
+ *
+ * Control path changes all run under RTNL. The datapath reads the lower
+ * device pointers under RCU and a few flags with READ_ONCE().
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+/*
+ * MODVERSIONS: genksyms expands every struct reachable from the exported
+ * prototypes that is defined in this translation unit, so the CRCs of
+ * net_failover_create/destroy depend on which headers are included. This
+ * set (netpoll.h, pci.h and sch_generic.h define types net_device points to)
+ * reproduces the stock module's CRCs; check Module.symvers when changing it.
+ */
+#include <linux/etherdevice.h>
+#include <linux/ethtool.h>
+#include <linux/if_vlan.h>
+#include <linux/jiffies.h>
+#include <linux/module.h>
+#include <linux/netdevice.h>
+#include <linux/netpoll.h>
+#include <linux/pci.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <linux/u64_stats_sync.h>
+#include <kunit/visibility.h>
+#include <net/net_failover.h>
+#include <net/sch_generic.h>
+#include <uapi/linux/if_arp.h>
+
+/*
+ * linux/tracepoint.h defines types that change the CRCs (see above), and
+ * genksyms needs no tracepoint to parse this file.
+ */
+#ifndef __GENKSYMS__
+#define CREATE_TRACE_POINTS
+#include <trace/events/net_failover.h>
+#endif
+
+/*
+ * Enough transmit queues that the primary's queue choice (VFs commonly have
+ * one queue per vCPU) rarely needs folding into the master's range.
+ */
+#define NET_FAILOVER_TX_QUEUES	16
+
+/*
+ * After transmit moves to the primary, the host's learning switch keeps
+ * sending to the standby's path until our announcement reaches it. Accept
+ * standby frames until the primary receives its first frame, or this long.
+ */
+#define NET_FAILOVER_RX_GRACE	(2 * HZ)
+
+/* Lower state last reported with netdev_lower_state_changed() */
+#define NET_FAILOVER_LS_LINK	BIT(0)
+#define NET_FAILOVER_LS_TX	BIT(1)
+#define NET_FAILOVER_LS_UNKNOWN	BIT(7)
+
+/* Per-CPU datapath counters, reported by ethtool -S. */
+enum net_failover_ctr {
+	NET_FAILOVER_CTR_TX_PACKETS,
+	NET_FAILOVER_CTR_TX_BYTES,
+	NET_FAILOVER_CTR_RX_PACKETS,
+	NET_FAILOVER_CTR_RX_BYTES,
+	NET_FAILOVER_CTR_PER_SLOT,
+	/* the remaining ones follow the per-slot blocks */
+	NET_FAILOVER_CTR_TX_NO_LOWER =
+		NET_FAILOVER_CTR_PER_SLOT * NET_FAILOVER_NR_SLOTS,
+	NET_FAILOVER_CTR_STANDBY_RX_FILTERED,
+	NET_FAILOVER_NR_CTRS,
+};
+
+struct net_failover_pcpu_stats {
+	u64_stats_t ctr[NET_FAILOVER_NR_CTRS];
+	struct u64_stats_sync syncp;
+};
+
+static const char net_failover_ctr_names[][ETH_GSTRING_LEN] = {
+	"primary_tx_packets",
+	"primary_tx_bytes",
+	"primary_rx_packets",
+	"primary_rx_bytes",
+	"standby_tx_packets",
+	"standby_tx_bytes",
+	"standby_rx_packets",
+	"standby_rx_bytes",
+	"tx_dropped_no_lower",
+	"standby_rx_filtered",
+	/* not a per-CPU counter: kept last */
+	"datapath_switches",
+};
+
+static_assert(ARRAY_SIZE(net_failover_ctr_names) == NET_FAILOVER_NR_CTRS + 1);
+
+static const char * const net_failover_slot_names[] = {
+	[NET_FAILOVER_PRIMARY] = "primary",
+	[NET_FAILOVER_STANDBY] = "standby",
+};
+
+static const char * const net_failover_reason_names[] = {
+	[NET_FAILOVER_REASON_PRIMARY_UP] = "primary up",
+	[NET_FAILOVER_REASON_PRIMARY_DOWN] = "primary down",
+	[NET_FAILOVER_REASON_PRIMARY_REMOVED] = "primary removed",
+	[NET_FAILOVER_REASON_CARRIER_LOSS] = "carrier loss",
+	[NET_FAILOVER_REASON_STANDBY_UP] = "standby up",
+	[NET_FAILOVER_REASON_STANDBY_DOWN] = "standby down",
+	[NET_FAILOVER_REASON_STANDBY_REMOVED] = "standby removed",
+};
+
+/* Private state of a master: netdev_priv() of the failover net_device. */
+struct net_failover_info {
+	struct net_device *dev;
+	struct failover *failover;
+
+	/* the enslaved devices; written under RTNL and stats_lock */
+	struct net_device __rcu *lower[NET_FAILOVER_NR_SLOTS];
+	netdevice_tracker lower_tracker[NET_FAILOVER_NR_SLOTS];
+
+	/*
+	 * Control path state, RTNL only. tx_lower is the device transmit was
+	 * last moved to; it is always NULL or one of lower[], so it is covered
+	 * by lower_tracker.
+	 */
+	struct net_device *tx_lower;
+	enum net_failover_slot tx_slot;
+	u8 lower_state[NET_FAILOVER_NR_SLOTS];
+	/* the primary is between NETDEV_GOING_DOWN and NETDEV_UP */
+	bool primary_closing;
+	/* net_failover_destroy() has started: enslave nothing new */
+	bool dying;
+	/* primary's carrier_down_count when transmit last moved to it */
+	unsigned int primary_downs;
+	u64 switches;
+
+	/*
+	 * Written by the control path, read by the datapath. primary_active
+	 * is set only once the control path has moved transmit to the primary
+	 * and announced it; losing carrier takes effect at once regardless.
+	 */
+	bool primary_active;
+	bool primary_rx_seen;
+	unsigned long standby_rx_until;
+
+	struct net_failover_pcpu_stats __percpu *pcpu_stats;
+
+	/* protects acc, and orders it against changes of lower[] */
+	spinlock_t stats_lock;
+	struct net_failover_stats_acc acc;
+};
+
+static const struct net_device_ops net_failover_netdev_ops;
+
+/* Pure helpers; exported to the KUnit suite only. */
+
+/**
+ * net_failover_fold_stats - add the growth of a lower device's counters
+ * @sum: running totals
+ * @now: the lower device's counters now
+ * @last: the lower device's counters at the previous fold
+ *
+ * Counters that fit in 32 bits are treated as possibly 32-bit ones so that
+ * their wrap is folded correctly; counters that went backwards (the device
+ * was reset) contribute nothing, which keeps @sum monotonic.
+ */
+VISIBLE_IF_KUNIT void net_failover_fold_stats(struct rtnl_link_stats64 *sum,
+					      const struct rtnl_link_stats64 *now,
+					      const struct rtnl_link_stats64 *last)
+{
+	const u64 *n = (const u64 *)now;
+	const u64 *l = (const u64 *)last;
+	u64 *s = (u64 *)sum;
+	size_t i;
+
+	BUILD_BUG_ON(sizeof(*sum) % sizeof(u64));
+
+	for (i = 0; i < sizeof(*sum) / sizeof(u64); i++) {
+		s64 delta = n[i] - l[i];
+
+		if (!((n[i] | l[i]) >> 32))
+			delta = (s32)((u32)n[i] - (u32)l[i]);
+		if (delta > 0)
+			s[i] += delta;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(net_failover_fold_stats);
+
+/**
+ * net_failover_acc_attach - start accounting a lower device
+ * @acc: accumulator
+ * @slot: the lower device's slot
+ * @now: its counters now; what it counted before joining is not ours
+ */
+VISIBLE_IF_KUNIT void net_failover_acc_attach(struct net_failover_stats_acc *acc,
+					      enum net_failover_slot slot,
+					      const struct rtnl_link_stats64 *now)
+{
+	acc->last[slot] = *now;
+}
+EXPORT_SYMBOL_IF_KUNIT(net_failover_acc_attach);
+
+/**
+ * net_failover_acc_sample - fold a lower device's current counters
+ * @acc: accumulator
+ * @slot: the lower device's slot
+ * @now: its counters now
+ */
+VISIBLE_IF_KUNIT void net_failover_acc_sample(struct net_failover_stats_acc *acc,
+					      enum net_failover_slot slot,
+					      const struct rtnl_link_stats64 *now)
+{
+	net_failover_fold_stats(&acc->sum, now, &acc->last[slot]);
+	acc->last[slot] = *now;
+}
+EXPORT_SYMBOL_IF_KUNIT(net_failover_acc_sample);
+
+/**
+ * net_failover_acc_detach - final fold of a lower device that leaves
+ * @acc: accumulator
+ * @slot: the lower device's slot
+ * @now: its counters now
+ */
+VISIBLE_IF_KUNIT void net_failover_acc_detach(struct net_failover_stats_acc *acc,
+					      enum net_failover_slot slot,
+					      const struct rtnl_link_stats64 *now)
+{
+	net_failover_acc_sample(acc, slot, now);
+	memset(&acc->last[slot], 0, sizeof(acc->last[slot]));
+}
+EXPORT_SYMBOL_IF_KUNIT(net_failover_acc_detach);
+
+/**
+ * net_failover_lower_ready - can @lower carry traffic right now
+ * @lower: a lower device or NULL
+ *
+ * Return: true if @lower is running and has carrier.
+ */
+VISIBLE_IF_KUNIT bool net_failover_lower_ready(const struct net_device *lower)
+{
+	return lower && netif_running(lower) && netif_carrier_ok(lower);
+}
+EXPORT_SYMBOL_IF_KUNIT(net_failover_lower_ready);
+
+/**
+ * net_failover_pick_tx - choose the lower device to transmit on
+ * @primary: the primary or NULL
+ * @primary_active: transmit has been moved to the primary
+ * @standby: the standby or NULL
+ * @slot: set to the slot of the returned device, NET_FAILOVER_NR_SLOTS for none
+ *
+ * A primary that is not (yet) active is still better than dropping.
+ *
+ * Return: the lower device, or NULL if none is ready.
+ */
+VISIBLE_IF_KUNIT struct net_device *
+net_failover_pick_tx(struct net_device *primary, bool primary_active,
+		     struct net_device *standby, enum net_failover_slot *slot)
+{
+	if (primary_active && net_failover_lower_ready(primary)) {
+		*slot = NET_FAILOVER_PRIMARY;
+		return primary;
+	}
+	if (net_failover_lower_ready(standby)) {
+		*slot = NET_FAILOVER_STANDBY;
+		return standby;
+	}
+	if (net_failover_lower_ready(primary)) {
+		*slot = NET_FAILOVER_PRIMARY;
+		return primary;
+	}
+	*slot = NET_FAILOVER_NR_SLOTS;
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(net_failover_pick_tx);
+
+/**
+ * net_failover_classify - which slot a new lower device would take
+ * @master: the failover master
+ * @lower: the candidate
+ * @have_primary: the master already has a primary
+ * @have_standby: the master already has a standby
+ *
+ * Return: NET_FAILOVER_STANDBY if @lower shares @master's parent device,
+ * NET_FAILOVER_PRIMARY otherwise, or -EEXIST if that slot is taken.
+ */
+VISIBLE_IF_KUNIT int net_failover_classify(const struct net_device *master,
+					   const struct net_device *lower,
+					   bool have_primary, bool have_standby)
+{
+	if (master->dev.parent && lower->dev.parent == master->dev.parent)
+		return have_standby ? -EEXIST : NET_FAILOVER_STANDBY;
+	return have_primary ? -EEXIST : NET_FAILOVER_PRIMARY;
+}
+EXPORT_SYMBOL_IF_KUNIT(net_failover_classify);
+
+/* Datapath */
+
+static void net_failover_count(struct net_failover_info *nfo,
+			       enum net_failover_ctr ctr, unsigned int bytes)
+{
+	struct net_failover_pcpu_stats *s = this_cpu_ptr(nfo->pcpu_stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->ctr[ctr]);
+	if (bytes)
+		u64_stats_add(&s->ctr[ctr + 1], bytes);
+	u64_stats_update_end(&s->syncp);
+}
+
+static netdev_tx_t net_failover_start_xmit(struct sk_buff *skb,
+					   struct net_device *dev)
+{
+	struct net_failover_info *nfo = netdev_priv(dev);
+	enum net_failover_slot slot;
+	struct net_device *lower;
+	unsigned int len;
+	int ret;
+
+	rcu_read_lock();
+	lower = net_failover_pick_tx(rcu_dereference(nfo->lower[NET_FAILOVER_PRIMARY]),
+				     READ_ONCE(nfo->primary_active),
+				     rcu_dereference(nfo->lower[NET_FAILOVER_STANDBY]),
+				     &slot);
+	if (unlikely(!lower)) {
+		rcu_read_unlock();
+		net_failover_count(nfo, NET_FAILOVER_CTR_TX_NO_LOWER, 0);
+		dev_core_stats_tx_dropped_inc(dev);
+		dev_kfree_skb_any(skb);
+		return NETDEV_TX_OK;
+	}
+
+	skb->dev = lower;
+	/* let the lower device pick its own queue, see select_queue */
+	skb->queue_mapping = qdisc_skb_cb(skb)->slave_dev_queue_mapping;
+	len = skb->len;
+	ret = dev_queue_xmit(skb);
+	rcu_read_unlock();
+
+	if (likely(ret == NET_XMIT_SUCCESS || ret == NET_XMIT_CN))
+		net_failover_count(nfo, slot * NET_FAILOVER_CTR_PER_SLOT +
+				   NET_FAILOVER_CTR_TX_PACKETS, len);
+	return NETDEV_TX_OK;
+}
+
+static u16 net_failover_select_queue(struct net_device *dev,
+				     struct sk_buff *skb,
+				     struct net_device *sb_dev)
+{
+	struct net_failover_info *nfo = netdev_priv(dev);
+	const struct net_device_ops *ops;
+	struct net_device *primary;
+	u16 txq;
+
+	/*
+	 * Follow the primary's choice so that queue-aware setups behave the
+	 * same through the master. skb->queue_mapping may hold a recorded rx
+	 * queue that the lower device's own selection needs: save it for
+	 * start_xmit to restore.
+	 */
+	rcu_read_lock();
+	primary = rcu_dereference(nfo->lower[NET_FAILOVER_PRIMARY]);
+	if (primary) {
+		ops = primary->netdev_ops;
+		if (ops->ndo_select_queue)
+			txq = ops->ndo_select_queue(primary, skb, NULL);
+		else
+			txq = netdev_pick_tx(primary, skb, NULL);
+	} else {
+		txq = netdev_pick_tx(dev, skb, sb_dev);
+	}
+	rcu_read_unlock();
+
+	qdisc_skb_cb(skb)->slave_dev_queue_mapping = skb->queue_mapping;
+
+	/* the primary may have more queues than the master */
+	if (unlikely(txq >= dev->real_num_tx_queues))
+		txq %= dev->real_num_tx_queues;
+	return txq;
+}
+
+/*
+ * Standby frames are duplicates, or stale, only while the primary really
+ * carries traffic and the host has had time to learn that.
+ */
+static bool net_failover_standby_rx_blocked(struct net_failover_info *nfo,
+					    const struct net_device *primary)
+{
+	if (!READ_ONCE(nfo->primary_active) ||
+	    !net_failover_lower_ready(primary))
+		return false;
+	return READ_ONCE(nfo->primary_rx_seen) ||
+	       time_after_eq(jiffies, READ_ONCE(nfo->standby_rx_until));
+}
+
+static rx_handler_result_t net_failover_handle_frame(struct sk_buff **pskb)
+{
+	struct sk_buff *skb = *pskb;
+	struct net_device *lower = skb->dev;
+	struct net_failover_info *nfo;
+	enum net_failover_slot slot;
+	struct net_device *primary;
+	struct net_device *dev;
+
+	/* the failover core registers the handler with the master as data */
+	dev = rcu_dereference(lower->rx_handler_data);
+	if (unlikely(!dev))
+		return RX_HANDLER_PASS;
+	nfo = netdev_priv(dev);
+
+	primary = rcu_dereference(nfo->lower[NET_FAILOVER_PRIMARY]);
+	if (lower == primary) {
+		slot = NET_FAILOVER_PRIMARY;
+		if (!READ_ONCE(nfo->primary_rx_seen))
+			WRITE_ONCE(nfo->primary_rx_seen, true);
+	} else {
+		slot = NET_FAILOVER_STANDBY;
+		if (net_failover_standby_rx_blocked(nfo, primary)) {
+			net_failover_count(nfo,
+					   NET_FAILOVER_CTR_STANDBY_RX_FILTERED,
+					   0);
+			/* still visible to taps bound to the standby itself */
+			return RX_HANDLER_EXACT;
+		}
+	}
+
+	skb = skb_share_check(skb, GFP_ATOMIC);
+	if (unlikely(!skb))
+		return RX_HANDLER_CONSUMED;
+	*pskb = skb;
+
+	net_failover_count(nfo, slot * NET_FAILOVER_CTR_PER_SLOT +
+			   NET_FAILOVER_CTR_RX_PACKETS, skb->len + skb->mac_len);
+	skb->dev = dev;
+	return RX_HANDLER_ANOTHER;
+}
+
+/* Control path */
+
+static struct net_device *net_failover_get(struct net_failover_info *nfo,
+					   enum net_failover_slot slot)
+{
+	return rtnl_dereference(nfo->lower[slot]);
+}
+
+static int net_failover_slot_of(struct net_failover_info *nfo,
+				const struct net_device *lower)
+{
+	enum net_failover_slot slot;
+
+	ASSERT_RTNL();
+
+	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++)
+		if (lower && net_failover_get(nfo, slot) == lower)
+			return slot;
+	return -ENODEV;
+}
+
+static enum net_failover_reason
+net_failover_reason(struct net_failover_info *nfo, struct net_device *old,
+		    struct net_device *new, const struct net_device *leaving)
+{
+	if (new && new == net_failover_get(nfo, NET_FAILOVER_PRIMARY))
+		return NET_FAILOVER_REASON_PRIMARY_UP;
+
+	if (old && nfo->tx_slot == NET_FAILOVER_PRIMARY) {
+		if (old == leaving || old->dismantle ||
+		    old != net_failover_get(nfo, NET_FAILOVER_PRIMARY))
+			return NET_FAILOVER_REASON_PRIMARY_REMOVED;
+		if (nfo->primary_closing || !netif_running(old))
+			return NET_FAILOVER_REASON_PRIMARY_DOWN;
+		return NET_FAILOVER_REASON_CARRIER_LOSS;
+	}
+
+	/* the standby came or went while the primary could not carry */
+	if (new)
+		return NET_FAILOVER_REASON_STANDBY_UP;
+	if (old == leaving || old->dismantle ||
+	    old != net_failover_get(nfo, NET_FAILOVER_STANDBY))
+		return NET_FAILOVER_REASON_STANDBY_REMOVED;
+	if (!netif_running(old))
+		return NET_FAILOVER_REASON_STANDBY_DOWN;
+	return NET_FAILOVER_REASON_CARRIER_LOSS;
+}
+
+static void net_failover_lower_state(struct net_failover_info *nfo,
+				     enum net_failover_slot slot,
+				     struct net_device *lower, bool tx)
+{
+	struct netdev_lag_lower_state_info info;
+	u8 state = 0;
+
+	if (net_failover_lower_ready(lower))
+		state |= NET_FAILOVER_LS_LINK;
+	if (tx)
+		state |= NET_FAILOVER_LS_TX;
+	if (state == nfo->lower_state[slot])
+		return;
+	nfo->lower_state[slot] = state;
+
+	info.link_up = !!(state & NET_FAILOVER_LS_LINK);
+	info.tx_enabled = tx;
+	netdev_lower_state_changed(lower, &info);
+}
+
+/*
+ * Recomputes where transmit goes, and makes the master's carrier, the
+ * lower devices' lag state and the host's switch follow. @leaving is a lower
+ * device about to be released, which must no longer be used.
+ */
+static void net_failover_set_path(struct net_failover_info *nfo,
+				  const struct net_device *leaving)
+{
+	struct net_device *primary, *standby, *new, *old = nfo->tx_lower;
+	struct net_device *dev = nfo->dev;
+	enum net_failover_reason reason;
+	enum net_failover_slot slot;
+	bool announce = false;
+	unsigned int downs;
+
+	ASSERT_RTNL();
+
+	primary = net_failover_get(nfo, NET_FAILOVER_PRIMARY);
+	standby = net_failover_get(nfo, NET_FAILOVER_STANDBY);
+	new = net_failover_pick_tx(primary == leaving ? NULL : primary,
+				   !nfo->primary_closing,
+				   standby == leaving ? NULL : standby, &slot);
+
+	if (new && new == primary) {
+		/*
+		 * A carrier flap too short for a link event still made the
+		 * datapath fall back to the standby, and the host may have
+		 * learnt that: treat it like a fresh move to the primary.
+		 */
+		downs = atomic_read(&primary->carrier_down_count);
+		if (old != primary || downs != nfo->primary_downs) {
+			WRITE_ONCE(nfo->primary_rx_seen, false);
+			WRITE_ONCE(nfo->standby_rx_until,
+				   jiffies + NET_FAILOVER_RX_GRACE);
+			nfo->primary_downs = downs;
+			announce = true;
+		}
+	}
+	WRITE_ONCE(nfo->primary_active, new && new == primary);
+
+	/* nothing may be sent on the old primary once we return */
+	if (old && nfo->tx_slot == NET_FAILOVER_PRIMARY && new != old)
+		synchronize_net();
+
+	if (new)
+		netif_carrier_on(dev);
+	else
+		netif_carrier_off(dev);
+
+	if (primary)
+		net_failover_lower_state(nfo, NET_FAILOVER_PRIMARY, primary,
+					 new == primary);
+	if (standby)
+		net_failover_lower_state(nfo, NET_FAILOVER_STANDBY, standby,
+					 new == standby);
+
+	if (new != old) {
+		reason = net_failover_reason(nfo, old, new, leaving);
+		WRITE_ONCE(nfo->switches, nfo->switches + 1);
+		trace_net_failover_switch(dev, old, new, reason);
+		netdev_info(dev, "transmit moved from %s to %s: %s\n",
+			    old ? old->name : "none", new ? new->name : "none",
+			    net_failover_reason_names[reason]);
+		nfo->tx_lower = new;
+		nfo->tx_slot = slot;
+		announce = !!new;
+	}
+
+	/* make the host's learning switch follow us at once */
+	if (announce && netif_running(dev) && (dev->flags & IFF_UP))
+		__netdev_notify_peers(dev);
+}
+
+static void net_failover_update_mtu_limits(struct net_failover_info *nfo)
+{
+	unsigned int min_mtu = ETH_MIN_MTU, max_mtu = ETH_MAX_MTU;
+	struct net_device *dev = nfo->dev;
+	enum net_failover_slot slot;
+	struct net_device *lower;
+	bool any = false;
+
+	ASSERT_RTNL();
+
+	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
+		lower = net_failover_get(nfo, slot);
+		if (!lower)
+			continue;
+		min_mtu = max(min_mtu, lower->min_mtu);
+		max_mtu = min(max_mtu, lower->max_mtu);
+		any = true;
+	}
+	/* with no lower device, keep limits a returning one can meet */
+	if (!any)
+		return;
+	dev->min_mtu = min_mtu;
+	dev->max_mtu = max_mtu;
+}
+
+static void net_failover_compute_features(struct net_failover_info *nfo)
+{
+	netdev_features_t vlan_features = FAILOVER_VLAN_FEATURES;
+	netdev_features_t enc_features = FAILOVER_ENC_FEATURES;
+	unsigned short hard_header_len = ETH_HLEN;
+	unsigned short needed_headroom = 0;
+	unsigned short needed_tailroom = 0;
+	unsigned int tso_max_size = GSO_MAX_SIZE;
+	u16 tso_max_segs = GSO_MAX_SEGS;
+	struct net_device *dev = nfo->dev;
+	enum net_failover_slot slot;
+	struct net_device *lower;
+	bool any = false;
+
+	ASSERT_RTNL();
+
+	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
+		lower = net_failover_get(nfo, slot);
+		if (!lower)
+			continue;
+		if (!any) {
+			vlan_features = netdev_base_features(vlan_features);
+			enc_features = netdev_base_features(enc_features);
+			any = true;
+		}
+		vlan_features = netdev_increment_features(vlan_features,
+							  lower->vlan_features,
+							  FAILOVER_VLAN_FEATURES);
+		enc_features = netdev_increment_features(enc_features,
+							 lower->hw_enc_features,
+							 FAILOVER_ENC_FEATURES);
+		hard_header_len = max(hard_header_len, lower->hard_header_len);
+		needed_headroom = max(needed_headroom, lower->needed_headroom);
+		needed_tailroom = max(needed_tailroom, lower->needed_tailroom);
+		tso_max_size = min(tso_max_size, lower->tso_max_size);
+		tso_max_segs = min(tso_max_segs, lower->tso_max_segs);
+	}
+
+	dev->vlan_features = vlan_features;
+	dev->hw_enc_features = enc_features | NETIF_F_GSO_ENCAP_ALL |
+			       NETIF_F_HW_VLAN_CTAG_TX |
+			       NETIF_F_HW_VLAN_STAG_TX;
+	dev->hard_header_len = hard_header_len;
+	dev->needed_headroom = needed_headroom;
+	dev->needed_tailroom = needed_tailroom;
+	netif_set_tso_max_size(dev, tso_max_size);
+	netif_set_tso_max_segs(dev, tso_max_segs);
+
+	netdev_change_features(dev);
+}
+
+static int net_failover_slave_pre_register(struct net_device *lower,
+					   struct net_device *dev)
+{
+	struct net_failover_info *nfo = netdev_priv(dev);
+	struct net_device *primary, *standby, *holder;
+	int slot;
+
+	ASSERT_RTNL();
+
+	if (nfo->dying)
+		return -ENODEV;
+
+	primary = net_failover_get(nfo, NET_FAILOVER_PRIMARY);
+	standby = net_failover_get(nfo, NET_FAILOVER_STANDBY);
+	slot = net_failover_classify(dev, lower, !!primary, !!standby);
+	if (slot < 0) {
+		holder = lower->dev.parent == dev->dev.parent ? standby :
+								 primary;
+		netdev_err(dev, "refusing %s: already have a %s lower device (%s)\n",
+			   lower->name,
+			   holder == standby ? "standby" : "primary",
+			   holder->name);
+		return slot;
+	}
+	return 0;
+}
+
+static int net_failover_slave_register(struct net_device *lower,
+				       struct net_device *dev)
+{
+	struct net_failover_info *nfo = netdev_priv(dev);
+	struct rtnl_link_stats64 now;
+	unsigned int orig_mtu = lower->mtu;
+	bool opened = false;
+	int slot, err;
+
+	ASSERT_RTNL();
+
+	slot = net_failover_classify(dev, lower,
+				     !!net_failover_get(nfo, NET_FAILOVER_PRIMARY),
+				     !!net_failover_get(nfo, NET_FAILOVER_STANDBY));
+	if (slot < 0)
+		return slot;
+
+	err = dev_set_mtu(lower, dev->mtu);
+	if (err) {
+		netdev_err(dev, "%s: cannot take the master's MTU %u: %d\n",
+			   lower->name, dev->mtu, err);
+		return err;
+	}
+
+	if (netif_running(dev) && !netif_running(lower)) {
+		err = dev_open(lower, NULL);
+		if (err) {
+			netdev_err(dev, "%s: cannot open: %d\n", lower->name,
+				   err);
+			goto err_mtu;
+		}
+		opened = true;
+	}
+
+	if (dev->flags & IFF_PROMISC) {
+		err = dev_set_promiscuity(lower, 1);
+		if (err)
+			goto err_close;
+	}
+	if (dev->flags & IFF_ALLMULTI) {
+		err = dev_set_allmulti(lower, 1);
+		if (err)
+			goto err_promisc;
+	}
+	err = vlan_vids_add_by_dev(lower, dev);
+	if (err) {
+		netdev_err(dev, "%s: cannot add the master's VLANs: %d\n",
+			   lower->name, err);
+		goto err_allmulti;
+	}
+
+	netif_addr_lock_bh(dev);
+	dev_uc_sync_multiple(lower, dev);
+	dev_mc_sync_multiple(lower, dev);
+	netif_addr_unlock_bh(dev);
+
+	netdev_hold(lower, &nfo->lower_tracker[slot], GFP_KERNEL);
+	spin_lock(&nfo->stats_lock);
+	dev_get_stats(lower, &now);
+	net_failover_acc_attach(&nfo->acc, slot, &now);
+	rcu_assign_pointer(nfo->lower[slot], lower);
+	spin_unlock(&nfo->stats_lock);
+
+	nfo->lower_state[slot] = NET_FAILOVER_LS_UNKNOWN;
+	if (slot == NET_FAILOVER_PRIMARY)
+		nfo->primary_closing = false;
+
+	net_failover_update_mtu_limits(nfo);
+	net_failover_compute_features(nfo);
+	netdev_info(dev, "%s is the %s lower device\n", lower->name,
+		    net_failover_slot_names[slot]);
+	net_failover_set_path(nfo, NULL);
+	return 0;
+
+err_allmulti:
+	if (dev->flags & IFF_ALLMULTI)
+		dev_set_allmulti(lower, -1);
+err_promisc:
+	if (dev->flags & IFF_PROMISC)
+		dev_set_promiscuity(lower, -1);
+err_close:
+	if (opened)
+		dev_close(lower);
+err_mtu:
+	dev_set_mtu(lower, orig_mtu);
+	return err;
+}
+
+static int net_failover_slave_pre_unregister(struct net_device *lower,
+					     struct net_device *dev)
+{
+	struct net_failover_info *nfo = netdev_priv(dev);
+
+	ASSERT_RTNL();
+
+	if (net_failover_slot_of(nfo, lower) < 0)
+		return -ENODEV;
+
+	/* move transmit away while @lower can still take packets */
+	net_failover_set_path(nfo, lower);
+	return 0;
+}
+
+static int net_failover_slave_unregister(struct net_device *lower,
+					 struct net_device *dev)
+{
+	struct net_failover_info *nfo = netdev_priv(dev);
+	struct rtnl_link_stats64 now;
+	int slot;
+
+	ASSERT_RTNL();
+
+	slot = net_failover_slot_of(nfo, lower);
+	if (slot < 0)
+		return -ENODEV;
+
+	vlan_vids_del_by_dev(lower, dev);
+	netif_addr_lock_bh(dev);
+	dev_uc_unsync(lower, dev);
+	dev_mc_unsync(lower, dev);
+	netif_addr_unlock_bh(dev);
+	if (dev->flags & IFF_PROMISC)
+		dev_set_promiscuity(lower, -1);
+	if (dev->flags & IFF_ALLMULTI)
+		dev_set_allmulti(lower, -1);
+
+	spin_lock(&nfo->stats_lock);
+	RCU_INIT_POINTER(nfo->lower[slot], NULL);
+	dev_get_stats(lower, &now);
+	net_failover_acc_detach(&nfo->acc, slot, &now);
+	spin_unlock(&nfo->stats_lock);
+
+	if (slot == NET_FAILOVER_PRIMARY)
+		nfo->primary_closing = false;
+
+	net_failover_set_path(nfo, NULL);
+	net_failover_update_mtu_limits(nfo);
+	net_failover_compute_features(nfo);
+	netdev_info(dev, "%s released (was the %s lower device)\n",
+		    lower->name, net_failover_slot_names[slot]);
+
+	/* the datapath may still use @lower; it lives until it is unlisted */
+	netdev_put(lower, &nfo->lower_tracker[slot]);
+	return 0;
+}
+
+static int net_failover_slave_link_change(struct net_device *lower,
+					  struct net_device *dev)
+{
+	struct net_failover_info *nfo = netdev_priv(dev);
+
+	ASSERT_RTNL();
+
+	if (net_failover_slot_of(nfo, lower) < 0)
+		return -ENODEV;
+
+	net_failover_set_path(nfo, NULL);
+	return 0;
+}
+
+static int net_failover_slave_name_change(struct net_device *lower,
+					  struct net_device *dev)
+{
+	struct net_failover_info *nfo = netdev_priv(dev);
+	int slot;
+
+	ASSERT_RTNL();
+
+	/* nothing is keyed by name; only say which role the name now has */
+	slot = net_failover_slot_of(nfo, lower);
+	if (slot < 0)
+		return -ENODEV;
+
+	netdev_info(dev, "%s lower device is now named %s\n",
+		    net_failover_slot_names[slot], lower->name);
+	return 0;
+}
+
+static struct failover_ops net_failover_ops = {
+	.slave_pre_register	= net_failover_slave_pre_register,
+	.slave_register		= net_failover_slave_register,
+	.slave_pre_unregister	= net_failover_slave_pre_unregister,
+	.slave_unregister	= net_failover_slave_unregister,
+	.slave_link_change	= net_failover_slave_link_change,
+	.slave_name_change	= net_failover_slave_name_change,
+	.slave_handle_frame	= net_failover_handle_frame,
+};
+
+/* net_device_ops */
+
+static int net_failover_open(struct net_device *dev)
+{
+	struct net_failover_info *nfo = netdev_priv(dev);
+	enum net_failover_slot slot;
+	struct net_device *lower;
+	int err, opened = 0;
+	int failed = 0;
+
+	ASSERT_RTNL();
+
+	/*
+	 * One working path is enough to bring the master up: a VF that fails
+	 * to open must not take the paravirtual path down with it.
+	 */
+	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
+		lower = net_failover_get(nfo, slot);
+		if (!lower)
+			continue;
+		err = dev_open(lower, NULL);
+		if (err) {
+			netdev_warn(dev, "cannot open %s lower device %s: %d\n",
+				    net_failover_slot_names[slot], lower->name,
+				    err);
+			failed = err;
+			continue;
+		}
+		opened++;
+	}
+	if (failed && !opened)
+		return failed;
+
+	net_failover_set_path(nfo, NULL);
+	return 0;
+}
+
+static int net_failover_close(struct net_device *dev)
+{
+	struct net_failover_info *nfo = netdev_priv(dev);
+	enum net_failover_slot slot;
+	struct net_device *lower;
+
+	ASSERT_RTNL();
+
+	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
+		lower = net_failover_get(nfo, slot);
+		if (lower)
+			dev_close(lower);
+	}
+	net_failover_set_path(nfo, NULL);
+	netif_carrier_off(dev);
+	return 0;
+}
+
+static int net_failover_change_mtu(struct net_device *dev, int new_mtu)
+{
+	struct net_failover_info *nfo = netdev_priv(dev);
+	struct net_device *primary, *standby;
+	int err;
+
+	ASSERT_RTNL();
+
+	primary = net_failover_get(nfo, NET_FAILOVER_PRIMARY);
+	standby = net_failover_get(nfo, NET_FAILOVER_STANDBY);
+
+	if (primary) {
+		err = dev_set_mtu(primary, new_mtu);
+		if (err)
+			return err;
+	}
+	if (standby) {
+		err = dev_set_mtu(standby, new_mtu);
+		if (err)
+			goto err_primary;
+	}
+	WRITE_ONCE(dev->mtu, new_mtu);
+	return 0;
+
+err_primary:
+	if (primary)
+		dev_set_mtu(primary, dev->mtu);
+	return err;
+}
+
+static int net_failover_set_mac_address(struct net_device *dev, void *p)
+{
+	struct net_failover_info *nfo = netdev_priv(dev);
+	struct sockaddr old[NET_FAILOVER_NR_SLOTS];
+	struct net_device *lower;
+	int slot, err;
+
+	ASSERT_RTNL();
+
+	err = eth_prepare_mac_addr_change(dev, p);
+	if (err)
+		return err;
+
+	/* both lower devices carry the master's address, or none changes */
+	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
+		lower = net_failover_get(nfo, slot);
+		if (!lower)
+			continue;
+		old[slot].sa_family = lower->type;
+		memcpy(old[slot].sa_data, lower->dev_addr, ETH_ALEN);
+		err = dev_set_mac_address(lower, p, NULL);
+		if (err) {
+			netdev_err(dev, "cannot set the MAC address of %s: %d\n",
+				   lower->name, err);
+			goto err_restore;
+		}
+	}
+	eth_commit_mac_addr_change(dev, p);
+	return 0;
+
+err_restore:
+	while (--slot >= 0) {
+		lower = net_failover_get(nfo, slot);
+		if (lower)
+			dev_set_mac_address(lower, &old[slot], NULL);
+	}
+	return err;
+}
+
+static void net_failover_change_rx_flags(struct net_device *dev, int change)
+{
+	struct net_failover_info *nfo = netdev_priv(dev);
+	enum net_failover_slot slot;
+	struct net_device *lower;
+
+	ASSERT_RTNL();
+
+	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
+		lower = net_failover_get(nfo, slot);
+		if (!lower)
+			continue;
+		if (change & IFF_PROMISC)
+			dev_set_promiscuity(lower,
+					    dev->flags & IFF_PROMISC ? 1 : -1);
+		if (change & IFF_ALLMULTI)
+			dev_set_allmulti(lower,
+					 dev->flags & IFF_ALLMULTI ? 1 : -1);
+	}
+}
+
+static void net_failover_set_rx_mode(struct net_device *dev)
+{
+	struct net_failover_info *nfo = netdev_priv(dev);
+	enum net_failover_slot slot;
+	struct net_device *lower;
+
+	/* called under the master's address lock, without RTNL */
+	rcu_read_lock();
+	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
+		lower = rcu_dereference(nfo->lower[slot]);
+		if (!lower)
+			continue;
+		dev_uc_sync_multiple(lower, dev);
+		dev_mc_sync_multiple(lower, dev);
+	}
+	rcu_read_unlock();
+}
+
+static int net_failover_vlan_rx_add_vid(struct net_device *dev, __be16 proto,
+					u16 vid)
+{
+	struct net_failover_info *nfo = netdev_priv(dev);
+	struct net_device *primary, *standby;
+	int err;
+
+	ASSERT_RTNL();
+
+	primary = net_failover_get(nfo, NET_FAILOVER_PRIMARY);
+	standby = net_failover_get(nfo, NET_FAILOVER_STANDBY);
+
+	if (primary) {
+		err = vlan_vid_add(primary, proto, vid);
+		if (err)
+			return err;
+	}
+	if (standby) {
+		err = vlan_vid_add(standby, proto, vid);
+		if (err)
+			goto err_primary;
+	}
+	return 0;
+
+err_primary:
+	if (primary)
+		vlan_vid_del(primary, proto, vid);
+	return err;
+}
+
+static int net_failover_vlan_rx_kill_vid(struct net_device *dev, __be16 proto,
+					 u16 vid)
+{
+	struct net_failover_info *nfo = netdev_priv(dev);
+	enum net_failover_slot slot;
+	struct net_device *lower;
+
+	ASSERT_RTNL();
+
+	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
+		lower = net_failover_get(nfo, slot);
+		if (lower)
+			vlan_vid_del(lower, proto, vid);
+	}
+	return 0;
+}
+
+static netdev_features_t net_failover_fix_features(struct net_device *dev,
+						   netdev_features_t features)
+{
+	struct net_failover_info *nfo = netdev_priv(dev);
+	netdev_features_t mask = features;
+	enum net_failover_slot slot;
+	struct net_device *lower;
+
+	ASSERT_RTNL();
+
+	features = netdev_base_features(features);
+	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
+		lower = net_failover_get(nfo, slot);
+		if (lower)
+			features = netdev_increment_features(features,
+							     lower->features,
+							     mask);
+	}
+	return netdev_add_tso_features(features, mask);
+}
+
+static void net_failover_get_stats64(struct net_device *dev,
+				     struct rtnl_link_stats64 *stats)
+{
+	struct net_failover_info *nfo = netdev_priv(dev);
+	struct rtnl_link_stats64 now;
+	enum net_failover_slot slot;
+	struct net_device *lower;
+
+	spin_lock(&nfo->stats_lock);
+	rcu_read_lock();
+	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
+		lower = rcu_dereference(nfo->lower[slot]);
+		if (!lower)
+			continue;
+		dev_get_stats(lower, &now);
+		net_failover_acc_sample(&nfo->acc, slot, &now);
+	}
+	rcu_read_unlock();
+	*stats = nfo->acc.sum;
+	spin_unlock(&nfo->stats_lock);
+}
+
+static const struct net_device_ops net_failover_netdev_ops = {
+	.ndo_open		= net_failover_open,
+	.ndo_stop		= net_failover_close,
+	.ndo_start_xmit		= net_failover_start_xmit,
+	.ndo_select_queue	= net_failover_select_queue,
+	.ndo_get_stats64	= net_failover_get_stats64,
+	.ndo_change_mtu		= net_failover_change_mtu,
+	.ndo_set_mac_address	= net_failover_set_mac_address,
+	.ndo_validate_addr	= eth_validate_addr,
+	.ndo_change_rx_flags	= net_failover_change_rx_flags,
+	.ndo_set_rx_mode	= net_failover_set_rx_mode,
+	.ndo_vlan_rx_add_vid	= net_failover_vlan_rx_add_vid,
+	.ndo_vlan_rx_kill_vid	= net_failover_vlan_rx_kill_vid,
+	.ndo_fix_features	= net_failover_fix_features,
+	.ndo_features_check	= passthru_features_check,
+};
+
+/* ethtool_ops */
+
+static void net_failover_get_drvinfo(struct net_device *dev,
+				     struct ethtool_drvinfo *info)
+{
+	strscpy(info->driver, KBUILD_MODNAME, sizeof(info->driver));
+}
+
+static int net_failover_get_link_ksettings(struct net_device *dev,
+					   struct ethtool_link_ksettings *cmd)
+{
+	struct net_failover_info *nfo = netdev_priv(dev);
+	enum net_failover_slot slot;
+	struct net_device *lower;
+
+	ASSERT_RTNL();
+
+	lower = net_failover_pick_tx(net_failover_get(nfo, NET_FAILOVER_PRIMARY),
+				     READ_ONCE(nfo->primary_active),
+				     net_failover_get(nfo, NET_FAILOVER_STANDBY),
+				     &slot);
+	if (lower)
+		return __ethtool_get_link_ksettings(lower, cmd);
+
+	cmd->base.speed = SPEED_UNKNOWN;
+	cmd->base.duplex = DUPLEX_UNKNOWN;
+	cmd->base.port = PORT_OTHER;
+	return 0;
+}
+
+static int net_failover_get_sset_count(struct net_device *dev, int sset)
+{
+	if (sset != ETH_SS_STATS)
+		return -EOPNOTSUPP;
+	return ARRAY_SIZE(net_failover_ctr_names);
+}
+
+static void net_failover_get_strings(struct net_device *dev, u32 sset,
+				     u8 *data)
+{
+	size_t i;
+
+	if (sset != ETH_SS_STATS)
+		return;
+	for (i = 0; i < ARRAY_SIZE(net_failover_ctr_names); i++)
+		ethtool_puts(&data, net_failover_ctr_names[i]);
+}
+
+static void net_failover_get_ethtool_stats(struct net_device *dev,
+					   struct ethtool_stats *estats,
+					   u64 *data)
+{
+	struct net_failover_info *nfo = netdev_priv(dev);
+	const struct net_failover_pcpu_stats *s;
+	u64 vals[NET_FAILOVER_NR_CTRS];
+	unsigned int start;
+	int cpu, i;
+
+	memset(data, 0, sizeof(*data) * NET_FAILOVER_NR_CTRS);
+	for_each_possible_cpu(cpu) {
+		s = per_cpu_ptr(nfo->pcpu_stats, cpu);
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			for (i = 0; i < NET_FAILOVER_NR_CTRS; i++)
+				vals[i] = u64_stats_read(&s->ctr[i]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		for (i = 0; i < NET_FAILOVER_NR_CTRS; i++)
+			data[i] += vals[i];
+	}
+	data[NET_FAILOVER_NR_CTRS] = READ_ONCE(nfo->switches);
+}
+
+static const struct ethtool_ops net_failover_ethtool_ops = {
+	.get_drvinfo		= net_failover_get_drvinfo,
+	.get_link		= ethtool_op_get_link,
+	.get_link_ksettings	= net_failover_get_link_ksettings,
+	.get_sset_count		= net_failover_get_sset_count,
+	.get_strings		= net_failover_get_strings,
+	.get_ethtool_stats	= net_failover_get_ethtool_stats,
+};
+
+/* Netdevice notifier: the events the failover core does not forward. */
+
+static int net_failover_master_event(struct net_device *dev,
+				     unsigned long event, void *ptr)
+{
+	struct net_failover_info *nfo = netdev_priv(dev);
+	struct netlink_ext_ack *extack;
+	enum net_failover_slot slot;
+	struct net_device *lower;
+
+	if (event != NETDEV_PRE_CHANGEADDR)
+		return NOTIFY_DONE;
+
+	/*
+	 * Refuse up front, with a reason, what ndo_set_mac_address could only
+	 * fail half-way: the lower devices must follow the master's address
+	 * or the host's switch would see frames from a MAC it did not assign.
+	 */
+	extack = netdev_notifier_info_to_extack(ptr);
+	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
+		lower = net_failover_get(nfo, slot);
+		if (!lower)
+			continue;
+		if (!lower->netdev_ops->ndo_set_mac_address) {
+			NL_SET_ERR_MSG_FMT_MOD(extack,
+					       "%s lower device %s cannot change its MAC address",
+					       net_failover_slot_names[slot],
+					       lower->name);
+			return notifier_from_errno(-EOPNOTSUPP);
+		}
+		if (netif_running(lower) &&
+		    !(lower->priv_flags & IFF_LIVE_ADDR_CHANGE)) {
+			NL_SET_ERR_MSG_FMT_MOD(extack,
+					       "%s lower device %s cannot change its MAC address while up",
+					       net_failover_slot_names[slot],
+					       lower->name);
+			return notifier_from_errno(-EBUSY);
+		}
+	}
+	return NOTIFY_DONE;
+}
+
+static int net_failover_netdev_event(struct notifier_block *nb,
+				     unsigned long event, void *ptr)
+{
+	struct net_device *lower = netdev_notifier_info_to_dev(ptr);
+	struct net_failover_info *nfo;
+	struct net_device *dev;
+	int slot;
+
+	ASSERT_RTNL();
+
+	if (lower->netdev_ops == &net_failover_netdev_ops)
+		return net_failover_master_event(lower, event, ptr);
+
+	if (!netif_is_failover_slave(lower))
+		return NOTIFY_DONE;
+	dev = netdev_master_upper_dev_get(lower);
+	if (!dev || dev->netdev_ops != &net_failover_netdev_ops)
+		return NOTIFY_DONE;
+	nfo = netdev_priv(dev);
+	slot = net_failover_slot_of(nfo, lower);
+	if (slot < 0)
+		return NOTIFY_DONE;
+
+	switch (event) {
+	case NETDEV_GOING_DOWN:
+		/*
+		 * Still running: move transmit to the standby (and wait for
+		 * senders already on the primary) before it stops, so a
+		 * planned close or unplug loses nothing.
+		 */
+		if (slot == NET_FAILOVER_PRIMARY) {
+			nfo->primary_closing = true;
+			net_failover_set_path(nfo, NULL);
+		}
+		break;
+	case NETDEV_UP:
+		if (slot == NET_FAILOVER_PRIMARY)
+			nfo->primary_closing = false;
+		net_failover_set_path(nfo, NULL);
+		break;
+	case NETDEV_FEAT_CHANGE:
+		net_failover_compute_features(nfo);
+		break;
+	case NETDEV_CHANGEMTU:
+		net_failover_update_mtu_limits(nfo);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block net_failover_notifier = {
+	.notifier_call = net_failover_netdev_event,
+};
+
+/**
+ * net_failover_create - create and register a failover master
+ * @standby_dev: the paravirtual device that will be the standby; its parent
+ *	device is set (SET_NETDEV_DEV) but it is not registered yet
+ *
+ * Allocates and registers a master net_device with @standby_dev's parent and
+ * MAC address and registers it with the failover core, which then enslaves
+ * @standby_dev once it is registered, and any other device with the same
+ * permanent MAC address as the primary. Must be called without RTNL.
+ *
+ * Return: the failover instance to pass to net_failover_destroy(), or an
+ * ERR_PTR() on failure.
+ */
+struct failover *net_failover_create(struct net_device *standby_dev)
+{
+	struct device *parent = standby_dev->dev.parent;
+	struct net_failover_info *nfo;
+	struct failover *failover;
+	struct net_device *dev;
+	int err;
+
+	/* the parent is what tells the standby from the primary */
+	if (!parent) {
+		netdev_err(standby_dev, "failover master needs a parent device\n");
+		return ERR_PTR(-EINVAL);
+	}
+
+	dev = alloc_etherdev_mq(sizeof(*nfo), NET_FAILOVER_TX_QUEUES);
+	if (!dev)
+		return ERR_PTR(-ENOMEM);
+
+	nfo = netdev_priv(dev);
+	nfo->dev = dev;
+	spin_lock_init(&nfo->stats_lock);
+	nfo->pcpu_stats = netdev_alloc_pcpu_stats(struct net_failover_pcpu_stats);
+	if (!nfo->pcpu_stats) {
+		err = -ENOMEM;
+		goto err_free_netdev;
+	}
+
+	dev_net_set(dev, dev_net(standby_dev));
+	SET_NETDEV_DEV(dev, parent);
+
+	dev->netdev_ops = &net_failover_netdev_ops;
+	dev->ethtool_ops = &net_failover_ethtool_ops;
+
+	dev->priv_flags |= IFF_UNICAST_FLT | IFF_NO_QUEUE |
+			   IFF_LIVE_ADDR_CHANGE;
+	/* skb->dev is rewritten on the way down */
+	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
+	/* the lower device may need the route */
+	netif_keep_dst(dev);
+	dev->lltx = true;
+
+	dev->hw_features = FAILOVER_VLAN_FEATURES |
+			   NETIF_F_HW_VLAN_CTAG_TX |
+			   NETIF_F_HW_VLAN_CTAG_RX;
+	dev->features |= dev->hw_features | NETIF_F_HW_VLAN_CTAG_FILTER;
+	dev->vlan_features = FAILOVER_VLAN_FEATURES;
+	dev->hw_enc_features = FAILOVER_ENC_FEATURES | NETIF_F_GSO_ENCAP_ALL;
+
+	eth_hw_addr_set(dev, standby_dev->dev_addr);
+	/* the failover core pairs lower devices by permanent address */
+	if (is_valid_ether_addr(standby_dev->perm_addr))
+		memcpy(dev->perm_addr, standby_dev->perm_addr, ETH_ALEN);
+	else
+		memcpy(dev->perm_addr, standby_dev->dev_addr, ETH_ALEN);
+
+	dev->mtu = standby_dev->mtu;
+	dev->min_mtu = standby_dev->min_mtu;
+	dev->max_mtu = standby_dev->max_mtu;
+
+	err = register_netdev(dev);
+	if (err) {
+		netdev_err(standby_dev, "cannot register failover master: %d\n",
+			   err);
+		goto err_free_stats;
+	}
+
+	netif_carrier_off(dev);
+
+	failover = failover_register(dev, &net_failover_ops);
+	if (IS_ERR(failover)) {
+		err = PTR_ERR(failover);
+		goto err_unregister;
+	}
+	nfo->failover = failover;
+	return failover;
+
+err_unregister:
+	unregister_netdev(dev);
+err_free_stats:
+	free_percpu(nfo->pcpu_stats);
+err_free_netdev:
+	free_netdev(dev);
+	return ERR_PTR(err);
+}
+EXPORT_SYMBOL_GPL(net_failover_create);
+
+/**
+ * net_failover_destroy - release the lower devices and free a master
+ * @failover: what net_failover_create() returned, or NULL
+ *
+ * Releases both lower devices, unregisters the master from the failover
+ * core and from the network stack, and frees it. Must be called without
+ * RTNL; the paravirtual driver calls it after unregistering its own device.
+ */
+void net_failover_destroy(struct failover *failover)
+{
+	struct net_failover_info *nfo;
+	enum net_failover_slot slot;
+	struct net_device *lower;
+	struct net_device *dev;
+
+	if (!failover)
+		return;
+
+	rtnl_lock();
+	/* the master's pointer is ABI; the core never changes it */
+	dev = rtnl_dereference(failover->failover_dev);
+	nfo = netdev_priv(dev);
+	nfo->dying = true;
+	netif_device_detach(dev);
+	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
+		lower = net_failover_get(nfo, slot);
+		if (lower)
+			failover_slave_unregister(lower);
+	}
+	rtnl_unlock();
+
+	/*
+	 * Leave the core before unregistering: the core holds a reference to
+	 * the master that unregister_netdev() would otherwise wait for.
+	 */
+	failover_unregister(failover);
+	unregister_netdev(dev);
+	free_percpu(nfo->pcpu_stats);
+	free_netdev(dev);
+}
+EXPORT_SYMBOL_GPL(net_failover_destroy);
+
+static int __init net_failover_init(void)
+{
+	return register_netdevice_notifier(&net_failover_notifier);
+}
+module_init(net_failover_init);
+
+static void __exit net_failover_exit(void)
+{
+	unregister_netdevice_notifier(&net_failover_notifier);
+}
+module_exit(net_failover_exit);
+
+MODULE_LICENSE("GPL v2");
+MODULE_DESCRIPTION("Failover master for paravirtual network devices");
