@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for net_failover: the pure pieces (counter folding, transmit
+ * selection, lower device classification) through the symbols net_failover
+ * exports to KUnit, and the whole master with throwaway lower devices
+ * through the failover core.
+ */
+
+#include <kunit/device.h>
+#include <kunit/test.h>
+#include <linux/atomic.h>
+#include <linux/etherdevice.h>
+#include <linux/if_ether.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/skbuff.h>
+#include <net/net_failover.h>
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+/* local experimental ethertype: only our frames are counted */
+#define NFT_ETH_P	ETH_P_802_EX1
+
+static struct rtnl_link_stats64 nft_stats(u64 rx_packets, u64 tx_bytes)
+{
+	struct rtnl_link_stats64 s = {};
+
+	s.rx_packets = rx_packets;
+	s.tx_bytes = tx_bytes;
+	return s;
+}
+
+static void net_failover_test_fold_grows(struct kunit *test)
+{
+	struct rtnl_link_stats64 sum = {}, last = {}, now;
+
+	now = nft_stats(10, 1000);
+	net_failover_fold_stats(&sum, &now, &last);
+	KUNIT_EXPECT_EQ(test, sum.rx_packets, 10);
+	KUNIT_EXPECT_EQ(test, sum.tx_bytes, 1000);
+
+	last = now;
+	now = nft_stats(15, 1500);
+	net_failover_fold_stats(&sum, &now, &last);
+	KUNIT_EXPECT_EQ(test, sum.rx_packets, 15);
+	KUNIT_EXPECT_EQ(test, sum.tx_bytes, 1500);
+	KUNIT_EXPECT_EQ(test, sum.tx_packets, 0);
+}
+
+static void net_failover_test_fold_wrap32(struct kunit *test)
+{
+	struct rtnl_link_stats64 sum = {}, last, now;
+
+	/* a 32-bit counter wraps: 0xfffffff0 -> 0x10 is 32 more */
+	last = nft_stats(0xfffffff0, 0);
+	now = nft_stats(0x10, 0);
+	net_failover_fold_stats(&sum, &now, &last);
+	KUNIT_EXPECT_EQ(test, sum.rx_packets, 0x20);
+}
+
+static void net_failover_test_fold_64bit(struct kunit *test)
+{
+	struct rtnl_link_stats64 sum = {}, last, now;
+
+	/* beyond 32 bits the counter is a 64-bit one: plain difference */
+	last = nft_stats(0xfffffff0ULL, 0x100000000ULL);
+	now = nft_stats(0x100000010ULL, 0x300000000ULL);
+	net_failover_fold_stats(&sum, &now, &last);
+	KUNIT_EXPECT_EQ(test, sum.rx_packets, 0x20);
+	KUNIT_EXPECT_EQ(test, sum.tx_bytes, 0x200000000ULL);
+}
+
+static void net_failover_test_fold_reset(struct kunit *test)
+{
+	struct rtnl_link_stats64 sum = {}, last = {}, now;
+
+	now = nft_stats(100, 5000);
+	net_failover_fold_stats(&sum, &now, &last);
+	last = now;
+
+	/* the lower device reset its counters: nothing is taken away */
+	now = nft_stats(3, 200);
+	net_failover_fold_stats(&sum, &now, &last);
+	KUNIT_EXPECT_EQ(test, sum.rx_packets, 100);
+	KUNIT_EXPECT_EQ(test, sum.tx_bytes, 5000);
+	last = now;
+
+	/* and counting resumes from the new base */
+	now = nft_stats(5, 300);
+	net_failover_fold_stats(&sum, &now, &last);
+	KUNIT_EXPECT_EQ(test, sum.rx_packets, 102);
+	KUNIT_EXPECT_EQ(test, sum.tx_bytes, 5100);
+}
+
+static void net_failover_test_acc_replug(struct kunit *test)
+{
+	struct net_failover_stats_acc acc = {};
+	struct rtnl_link_stats64 now;
+
+	/* what the VF counted before it was enslaved is not ours */
+	now = nft_stats(50, 0);
+	net_failover_acc_attach(&acc, NET_FAILOVER_PRIMARY, &now);
+	now = nft_stats(7, 0);
+	net_failover_acc_attach(&acc, NET_FAILOVER_STANDBY, &now);
+	KUNIT_EXPECT_EQ(test, acc.sum.rx_packets, 0);
+
+	now = nft_stats(60, 0);
+	net_failover_acc_sample(&acc, NET_FAILOVER_PRIMARY, &now);
+	now = nft_stats(9, 0);
+	net_failover_acc_sample(&acc, NET_FAILOVER_STANDBY, &now);
+	KUNIT_EXPECT_EQ(test, acc.sum.rx_packets, 12);
+
+	/* unplug: the last packets before removal are kept */
+	now = nft_stats(65, 0);
+	net_failover_acc_detach(&acc, NET_FAILOVER_PRIMARY, &now);
+	KUNIT_EXPECT_EQ(test, acc.sum.rx_packets, 17);
+
+	/* replug: a new VF starting at zero does not move the sum back */
+	now = nft_stats(0, 0);
+	net_failover_acc_attach(&acc, NET_FAILOVER_PRIMARY, &now);
+	now = nft_stats(4, 0);
+	net_failover_acc_sample(&acc, NET_FAILOVER_PRIMARY, &now);
+	KUNIT_EXPECT_EQ(test, acc.sum.rx_packets, 21);
+}
+
+static struct kunit_case net_failover_stats_cases[] = {
+	KUNIT_CASE(net_failover_test_fold_grows),
+	KUNIT_CASE(net_failover_test_fold_wrap32),
+	KUNIT_CASE(net_failover_test_fold_64bit),
+	KUNIT_CASE(net_failover_test_fold_reset),
+	KUNIT_CASE(net_failover_test_acc_replug),
+	{}
+};
+
+static struct kunit_suite net_failover_stats_suite = {
+	.name = "net_failover_stats",
+	.test_cases = net_failover_stats_cases,
+};
+
+KUNIT_DEFINE_ACTION_WRAPPER(nft_free_netdev, free_netdev, struct net_device *);
+
+/* An unregistered device whose running/carrier bits the test flips. */
+static struct net_device *nft_bare_dev(struct kunit *test,
+				       struct device *parent)
+{
+	struct net_device *dev;
+
+	dev = alloc_etherdev(0);
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, nft_free_netdev,
+							dev), 0);
+	SET_NETDEV_DEV(dev, parent);
+	return dev;
+}
+
+static void nft_set_state(struct net_device *dev, bool running, bool carrier)
+{
+	if (running)
+		set_bit(__LINK_STATE_START, &dev->state);
+	else
+		clear_bit(__LINK_STATE_START, &dev->state);
+	if (carrier)
+		clear_bit(__LINK_STATE_NOCARRIER, &dev->state);
+	else
+		set_bit(__LINK_STATE_NOCARRIER, &dev->state);
+}
+
+static void net_failover_test_pick_tx(struct kunit *test)
+{
+	struct net_device *primary = nft_bare_dev(test, NULL);
+	struct net_device *standby = nft_bare_dev(test, NULL);
+	enum net_failover_slot slot;
+
+	/* both ready: the primary once transmit was moved to it */
+	nft_set_state(primary, true, true);
+	nft_set_state(standby, true, true);
+	KUNIT_EXPECT_PTR_EQ(test, net_failover_pick_tx(primary, true, standby,
+						       &slot), primary);
+	KUNIT_EXPECT_EQ(test, slot, NET_FAILOVER_PRIMARY);
+
+	/* not moved yet (or going down): the standby */
+	KUNIT_EXPECT_PTR_EQ(test, net_failover_pick_tx(primary, false, standby,
+						       &slot), standby);
+	KUNIT_EXPECT_EQ(test, slot, NET_FAILOVER_STANDBY);
+
+	/* primary lost carrier or is closed: the standby at once */
+	nft_set_state(primary, true, false);
+	KUNIT_EXPECT_PTR_EQ(test, net_failover_pick_tx(primary, true, standby,
+						       &slot), standby);
+	nft_set_state(primary, false, true);
+	KUNIT_EXPECT_PTR_EQ(test, net_failover_pick_tx(primary, true, standby,
+						       &slot), standby);
+
+	/* standby not ready: a ready primary beats dropping */
+	nft_set_state(primary, true, true);
+	nft_set_state(standby, true, false);
+	KUNIT_EXPECT_PTR_EQ(test, net_failover_pick_tx(primary, false, standby,
+						       &slot), primary);
+	KUNIT_EXPECT_EQ(test, slot, NET_FAILOVER_PRIMARY);
+
+	/* nothing ready, or nothing there: drop */
+	nft_set_state(primary, false, false);
+	nft_set_state(standby, false, true);
+	KUNIT_EXPECT_NULL(test, net_failover_pick_tx(primary, true, standby,
+						     &slot));
+	KUNIT_EXPECT_EQ(test, slot, NET_FAILOVER_NR_SLOTS);
+	KUNIT_EXPECT_NULL(test, net_failover_pick_tx(NULL, true, NULL, &slot));
+
+	/* only a standby */
+	nft_set_state(standby, true, true);
+	KUNIT_EXPECT_PTR_EQ(test, net_failover_pick_tx(NULL, true, standby,
+						       &slot), standby);
+}
+
+static void net_failover_test_lower_ready(struct kunit *test)
+{
+	struct net_device *dev = nft_bare_dev(test, NULL);
+
+	KUNIT_EXPECT_FALSE(test, net_failover_lower_ready(NULL));
+	nft_set_state(dev, true, true);
+	KUNIT_EXPECT_TRUE(test, net_failover_lower_ready(dev));
+	nft_set_state(dev, true, false);
+	KUNIT_EXPECT_FALSE(test, net_failover_lower_ready(dev));
+	nft_set_state(dev, false, true);
+	KUNIT_EXPECT_FALSE(test, net_failover_lower_ready(dev));
+}
+
+static void net_failover_test_classify(struct kunit *test)
+{
+	struct device *pv = kunit_device_register(test, "nft-pv");
+	struct device *vf = kunit_device_register(test, "nft-vf");
+	struct net_device *master, *sby, *pri, *orphan;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pv);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vf);
+	master = nft_bare_dev(test, pv);
+	sby = nft_bare_dev(test, pv);
+	pri = nft_bare_dev(test, vf);
+	orphan = nft_bare_dev(test, NULL);
+
+	KUNIT_EXPECT_EQ(test, net_failover_classify(master, sby, false, false),
+			NET_FAILOVER_STANDBY);
+	KUNIT_EXPECT_EQ(test, net_failover_classify(master, sby, true, false),
+			NET_FAILOVER_STANDBY);
+	KUNIT_EXPECT_EQ(test, net_failover_classify(master, pri, false, true),
+			NET_FAILOVER_PRIMARY);
+	KUNIT_EXPECT_EQ(test, net_failover_classify(master, orphan, false, true),
+			NET_FAILOVER_PRIMARY);
+
+	/* a second one of either kind is refused */
+	KUNIT_EXPECT_EQ(test, net_failover_classify(master, sby, false, true),
+			-EEXIST);
+	KUNIT_EXPECT_EQ(test, net_failover_classify(master, pri, true, false),
+			-EEXIST);
+}
+
+static struct kunit_case net_failover_select_cases[] = {
+	KUNIT_CASE(net_failover_test_lower_ready),
+	KUNIT_CASE(net_failover_test_pick_tx),
+	KUNIT_CASE(net_failover_test_classify),
+	{}
+};
+
+static struct kunit_suite net_failover_select_suite = {
+	.name = "net_failover_select",
+	.test_cases = net_failover_select_cases,
+};
+
+/* Whole-master tests with registered throwaway lower devices. */
+
+struct nft_lower {
+	atomic_t tx;
+};
+
+static netdev_tx_t nft_lower_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct nft_lower *priv = netdev_priv(dev);
+
+	if (skb->protocol == htons(NFT_ETH_P))
+		atomic_inc(&priv->tx);
+	dev_kfree_skb_any(skb);
+	return NETDEV_TX_OK;
+}
+
+static const struct net_device_ops nft_lower_ops = {
+	.ndo_start_xmit = nft_lower_xmit,
+};
+
+static const u8 nft_mac[ETH_ALEN] = { 0x02, 0x6e, 0x66, 0x74, 0x00, 0x01 };
+
+static struct net_device *nft_lower_alloc(struct kunit *test,
+					  struct device *parent)
+{
+	struct net_device *dev;
+
+	dev = alloc_netdev(sizeof(struct nft_lower), "nft%d", NET_NAME_ENUM,
+			   ether_setup);
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	dev->netdev_ops = &nft_lower_ops;
+	dev->priv_flags |= IFF_NO_QUEUE;
+	SET_NETDEV_DEV(dev, parent);
+	eth_hw_addr_set(dev, nft_mac);
+	return dev;
+}
+
+static struct net_device *nft_master_of(struct net_device *lower)
+{
+	struct net_device *master;
+
+	rtnl_lock();
+	master = netdev_master_upper_dev_get(lower);
+	rtnl_unlock();
+	return master;
+}
+
+static int nft_tx(struct net_device *lower)
+{
+	return atomic_read(&((struct nft_lower *)netdev_priv(lower))->tx);
+}
+
+static void nft_send(struct kunit *test, struct net_device *master)
+{
+	struct sk_buff *skb;
+	struct ethhdr *eth;
+
+	skb = alloc_skb(ETH_ZLEN, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	eth = skb_put_zero(skb, ETH_ZLEN);
+	eth_broadcast_addr(eth->h_dest);
+	ether_addr_copy(eth->h_source, master->dev_addr);
+	eth->h_proto = htons(NFT_ETH_P);
+	skb_reset_mac_header(skb);
+	skb->protocol = eth->h_proto;
+	skb->dev = master;
+	dev_queue_xmit(skb);
+}
+
+static void nft_carrier(struct net_device *dev, bool on)
+{
+	rtnl_lock();
+	if (on)
+		netif_carrier_on(dev);
+	else
+		netif_carrier_off(dev);
+	/* what linkwatch would deliver a little later */
+	netdev_state_change(dev);
+	rtnl_unlock();
+}
+
+static void net_failover_test_master(struct kunit *test)
+{
+	struct device *pv = kunit_device_register(test, "nft-pv");
+	struct device *vf = kunit_device_register(test, "nft-vf");
+	struct net_device *standby, *primary, *pri2, *sby2, *master;
+	struct failover *failover;
+	int p, s;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pv);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vf);
+
+	/* the order virtio_net uses */
+	standby = nft_lower_alloc(test, pv);
+	failover = net_failover_create(standby);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, failover);
+	KUNIT_ASSERT_EQ(test, register_netdev(standby), 0);
+	master = nft_master_of(standby);
+	KUNIT_EXPECT_NOT_NULL(test, master);
+	KUNIT_EXPECT_PTR_EQ(test, master->dev.parent, pv);
+	KUNIT_EXPECT_TRUE(test, ether_addr_equal(master->dev_addr, nft_mac));
+
+	primary = nft_lower_alloc(test, vf);
+	KUNIT_EXPECT_EQ(test, register_netdev(primary), 0);
+	KUNIT_EXPECT_PTR_EQ(test, nft_master_of(primary), master);
+
+	/* a second primary and a second standby are refused */
+	pri2 = nft_lower_alloc(test, vf);
+	KUNIT_EXPECT_EQ(test, register_netdev(pri2), 0);
+	KUNIT_EXPECT_NULL(test, nft_master_of(pri2));
+	sby2 = nft_lower_alloc(test, pv);
+	KUNIT_EXPECT_EQ(test, register_netdev(sby2), 0);
+	KUNIT_EXPECT_NULL(test, nft_master_of(sby2));
+
+	/* opening the master opens both lower devices */
+	rtnl_lock();
+	KUNIT_EXPECT_EQ(test, dev_open(master, NULL), 0);
+	rtnl_unlock();
+	KUNIT_EXPECT_TRUE(test, netif_running(primary));
+	KUNIT_EXPECT_TRUE(test, netif_running(standby));
+	nft_carrier(standby, true);
+	nft_carrier(primary, true);
+	KUNIT_EXPECT_TRUE(test, netif_carrier_ok(master));
+
+	p = nft_tx(primary);
+	s = nft_tx(standby);
+	nft_send(test, master);
+	KUNIT_EXPECT_EQ(test, nft_tx(primary), p + 1);
+	KUNIT_EXPECT_EQ(test, nft_tx(standby), s);
+
+	/* carrier loss on the primary: the standby takes over */
+	nft_carrier(primary, false);
+	nft_send(test, master);
+	KUNIT_EXPECT_EQ(test, nft_tx(primary), p + 1);
+	KUNIT_EXPECT_EQ(test, nft_tx(standby), s + 1);
+	KUNIT_EXPECT_TRUE(test, netif_carrier_ok(master));
+
+	/* and gives it back */
+	nft_carrier(primary, true);
+	nft_send(test, master);
+	KUNIT_EXPECT_EQ(test, nft_tx(primary), p + 2);
+	KUNIT_EXPECT_EQ(test, nft_tx(standby), s + 1);
+
+	/* closing the primary moves transmit before it stops */
+	rtnl_lock();
+	dev_close(primary);
+	rtnl_unlock();
+	nft_send(test, master);
+	KUNIT_EXPECT_EQ(test, nft_tx(primary), p + 2);
+	KUNIT_EXPECT_EQ(test, nft_tx(standby), s + 2);
+
+	/* no lower device can carry: the master drops and loses carrier */
+	nft_carrier(standby, false);
+	KUNIT_EXPECT_FALSE(test, netif_carrier_ok(master));
+	nft_send(test, master);
+	KUNIT_EXPECT_EQ(test, nft_tx(standby), s + 2);
+
+	/* unplug the primary; the spare primary is still not taken */
+	unregister_netdev(primary);
+	free_netdev(primary);
+	unregister_netdev(pri2);
+	free_netdev(pri2);
+	unregister_netdev(sby2);
+	free_netdev(sby2);
+
+	/* the order virtio_net's remove uses */
+	unregister_netdev(standby);
+	net_failover_destroy(failover);
+	free_netdev(standby);
+}
+
+static struct kunit_case net_failover_master_cases[] = {
+	KUNIT_CASE(net_failover_test_master),
+	{}
+};
+
+static struct kunit_suite net_failover_master_suite = {
+	.name = "net_failover_master",
+	.test_cases = net_failover_master_cases,
+};
+
+kunit_test_suites(&net_failover_stats_suite, &net_failover_select_suite,
+		  &net_failover_master_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for net_failover");
