@@ -251,8 +251,9 @@ static int failover_slave_register(struct net_device *slave_dev,
 		}
 	}
 
-	netdev_info(failover_dev, "failover slave:%s registered\n",
-		    slave_dev->name);
+	/* the driver logs the role it gave the slave */
+	netdev_dbg(failover_dev, "failover slave:%s registered\n",
+		   slave_dev->name);
 	return 0;
 
 err_upper_link:
@@ -305,8 +306,8 @@ static int failover_slave_release(struct net_device *slave_dev,
 	if (notify && ops && ops->slave_unregister)
 		ops->slave_unregister(slave_dev, failover_dev);
 
-	netdev_info(failover_dev, "failover slave:%s unregistered\n",
-		    slave_dev->name);
+	netdev_dbg(failover_dev, "failover slave:%s unregistered\n",
+		   slave_dev->name);
 	return 0;
 }
 
@@ -513,6 +514,7 @@ struct failover *failover_register(struct net_device *dev,
 	ether_addr_copy(entry->key, dev->perm_addr);
 	dev->priv_flags |= IFF_FAILOVER;
 	failover_hash(entry, dev);
+	netdev_info(dev, "failover master:%s registered\n", dev->name);
 
 	/* an all-zero key would match every device without a permanent MAC */
 	for_each_netdev(dev_net(dev), slave_dev)
@@ -523,8 +525,6 @@ struct failover *failover_register(struct net_device *dev,
 			failover_slave_register(slave_dev, dev, ops);
 
 	rtnl_unlock();
-
-	netdev_info(dev, "failover master:%s registered\n", dev->name);
 	return &entry->fo;
 
 err_unlock:
