@@ -23,7 +23,7 @@ KDIR ?= $(shell ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | \
 KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) \
 	NOSTDINC_FLAGS="-nostdinc -I$(CURDIR)/include"
 
-STACK ?= ours
+STACK ?=
 TESTS ?=
 export STACK TESTS KDIR
 

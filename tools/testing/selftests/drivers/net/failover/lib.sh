@@ -15,8 +15,10 @@ G=$LIB_DIR/guest/fo.sh
 RET=0
 
 if [ -z "$LAB_ENV" ]; then
-	LAB_ENV=$("$LIB_DIR/lab.sh" up) || exit $KSFT_FAIL
-	trap '"$LIB_DIR/lab.sh" down "$LAB_ENV"' EXIT
+	LAB_ENV=$("$LIB_DIR/lab.sh" up)
+	lab_rc=$?
+	[ -f "$LAB_ENV" ] && trap '"$LIB_DIR/lab.sh" down "$LAB_ENV" >/dev/null' EXIT
+	[ $lab_rc -eq 0 ] || exit $KSFT_FAIL
 fi
 # shellcheck disable=SC1090
 . "$LAB_ENV"

@@ -55,6 +55,16 @@ wait_carrier() {
 	return 1
 }
 
+# sample: "EPOCH MASTER STANDBY PRIMARY SBY_TX PRI_TX" for the demo timeline.
+sample() {
+	local master sby pri st=0 pt=0
+
+	read -r master sby pri <<<"$(roles)"
+	[ "$sby" != - ] && st=$(cat "/sys/class/net/$sby/statistics/tx_packets")
+	[ "$pri" != - ] && pt=$(cat "/sys/class/net/$pri/statistics/tx_packets")
+	echo "$(date +%s.%N) $master $sby $pri $st $pt"
+}
+
 load() {
 	local kv m f
 

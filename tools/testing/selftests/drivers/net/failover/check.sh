@@ -1,0 +1,118 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check`: every check the project has, in one run.
+#   build (W=1, sparse), ABI CRCs against the stock modules, checkpatch --strict,
+#   KUnit (UML lanes), and the lab selftests on every stack they apply to.
+# Prints one line per check ("ok - ..." / "not ok - ...") and ends with
+# "N passed, N failed"; exits non-zero if anything failed.
+#
+# CHECK_STACKS="stock ours" limits the stacks; CHECK_SKIP="kunit lab" skips
+# whole parts (for local iteration only: CI runs everything).
+
+SELFTEST_DIR=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$SELFTEST_DIR/../../../../../.." && pwd)
+LAB=$SELFTEST_DIR/lab.sh
+LOG=$REPO/out/check
+PASSED=0
+FAILED=0
+SKIPPED=0
+
+mkdir -p "$LOG"
+cd "$REPO" || exit 1
+
+ok() { echo "ok - $*"; PASSED=$((PASSED + 1)); }
+nok() { echo "not ok - $*"; FAILED=$((FAILED + 1)); }
+result() { # result RC DESC
+	local rc=$1
+
+	shift
+	if [ "$rc" -eq 0 ]; then ok "$@"; else nok "$@"; fi
+}
+skipping() { CHECK_SKIP=${CHECK_SKIP:-}; [[ " $CHECK_SKIP " == *" $1 "* ]]; }
+
+t_start=$(date +%s)
+"$LAB" deps || { nok "deps"; echo "$PASSED passed, $FAILED failed"; exit 1; }
+KDIR=$(ls -d /usr/src/linux-headers-6.12.*-amd64 | grep -v -e cloud -e rt- | sort -V | tail -n 1)
+SYMVERS_STOCK=$KDIR/Module.symvers
+
+# ---- build -----------------------------------------------------------------
+make -s clean >/dev/null 2>&1
+make W=1 C=2 >"$LOG/build.log" 2>&1
+rc=$?
+result $rc "build: make W=1 C=2"
+if [ $rc -ne 0 ]; then
+	grep -E 'error|Error' "$LOG/build.log" | head -20 | sed 's/^/#   /'
+fi
+warn=$(grep -c -E '(warning|error):' "$LOG/build.log")
+result "$warn" "build: no compiler or sparse warnings ($warn)"
+[ "$warn" -eq 0 ] || grep -E '(warning|error):' "$LOG/build.log" | head -20 | sed 's/^/#   /'
+
+# ---- ABI: our exported symbols carry the stock CRCs ---------------------------
+for ko in net/core/failover.ko drivers/net/net_failover.ko; do
+	[ -f "$ko" ] || continue
+	mod=${ko%.ko}
+	while read -r crc sym path _; do
+		[ "$path" = "$mod" ] || continue
+		ours=$(awk -v s="$sym" '$2 == s {print $1}' Module.symvers)
+		[ "$ours" = "$crc" ]
+		result $? "abi: $sym CRC ${ours:-missing} (stock $crc)"
+	done <"$SYMVERS_STOCK"
+done
+
+# ---- checkpatch --strict -------------------------------------------------------
+CHECKPATCH=$REPO/.cache/linux-source-6.12/scripts/checkpatch.pl
+for f in $(git ls-files '*.c' '*.h'); do
+	out=$("$CHECKPATCH" --strict --no-tree --quiet --show-types -f "$f" 2>&1)
+	rc=$?
+	result $rc "checkpatch --strict: $f"
+	[ $rc -eq 0 ] || echo "$out" | head -20 | sed 's/^/#   /'
+done
+
+# ---- KUnit -----------------------------------------------------------------------
+if ! skipping kunit && [ -x "$SELFTEST_DIR/kunit.sh" ]; then
+	"$SELFTEST_DIR/kunit.sh" >"$LOG/kunit.log" 2>&1
+	rc=$?
+	p=$(grep -c '^ok - ' "$LOG/kunit.log")
+	f=$(grep -c '^not ok - ' "$LOG/kunit.log")
+	grep -E '^(not )?ok - ' "$LOG/kunit.log"
+	PASSED=$((PASSED + p))
+	FAILED=$((FAILED + f))
+	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
+		nok "kunit: kunit.sh exited $rc (see out/check/kunit.log)"
+		tail -20 "$LOG/kunit.log" | sed 's/^/#   /'
+	fi
+fi
+
+# ---- lab selftests on each stack -----------------------------------------------
+# A stack is tested when all of its "ours" modules were built.
+stacks() {
+	local s
+
+	for s in stock \
+		 failover=ours \
+		 failover=ours,net_failover=ours \
+		 net_failover=ours \
+		 virtio_net=ours \
+		 ours; do
+		"$LAB" stack --stack "$s" >/dev/null 2>&1 && echo "$s"
+	done
+}
+
+if ! skipping lab; then
+	for s in ${CHECK_STACKS:-$(stacks)}; do
+		"$LAB" selftests --stack "$s" >"$LOG/selftests-${s//[=,]/_}.log" 2>&1
+		while read -r line; do
+			case $line in
+			"ok "*"# SKIP"*) echo "ok - [$s] ${line#ok [0-9]* }"; SKIPPED=$((SKIPPED + 1)) ;;
+			"ok "*) ok "[$s] ${line#ok [0-9]* }" ;;
+			"not ok "*) nok "[$s] ${line#not ok [0-9]* }" ;;
+			"# FAIL"*|"# lab"*|"#   "*) echo "$line" ;;
+			esac
+		done <"$LOG/selftests-${s//[=,]/_}.log"
+	done
+fi
+
+echo "# check took $(($(date +%s) - t_start))s; logs in out/check and out/lab-*"
+echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+[ "$FAILED" -eq 0 ]

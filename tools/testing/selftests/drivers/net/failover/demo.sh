@@ -1,0 +1,91 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make demo`: boot the lab, show the failover trio, run a 5 ms ping from the
+# peer, remove the primary's PCI device and rescan it, and print a timeline of
+# which lower device carried traffic and how many pings were lost.
+#
+#   peer ns: eth0 198.18.0.2 ---- br0 ---+--- tap-sby --- standby --+
+#                                        +--- tap-pri --- primary --+-- master 198.18.0.1
+#
+# Stack: ours for every module that is built, else stock (STACK= overrides).
+
+DIR=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$DIR/../../../../../.." && pwd)
+
+"$DIR/lab.sh" deps || exit 1
+make -s -C "$REPO" >/dev/null 2>&1 || echo "demo: build failed; using what is built"
+if [ -z "$STACK" ]; then
+	STACK=$(
+	for m in failover net_failover virtio_net; do
+		case $m in failover) f=net/core/$m.ko ;; *) f=drivers/net/$m.ko ;; esac
+		if [ -f "$REPO/$f" ]; then echo "$m=ours"; else echo "$m=stock"; fi
+	done | paste -sd,)
+fi
+export STACK
+LAB_QUIET=1
+export LAB_QUIET
+T_BOOT=$(date +%s.%N)
+source "$DIR/lib.sh"
+
+EV=$LAB_DIR/demo-events
+PING=$LAB_DIR/demo-ping.log
+SAMPLES=$LAB_DIR/demo-samples
+: >"$EV"
+ev() { echo "$(date +%s.%N) $*" >>"$EV"; }
+rel() { echo "$1 - $T0" | bc | awk '{printf "%6.2f", $1}'; }
+
+roles
+echo "== failover demo on stack: $STACK (lab booted in $(echo "$(date +%s.%N) - $T_BOOT" | bc | cut -c1-4)s)"
+echo "== the trio, as the guest sees it (ip -d link):"
+guest "ip -d link show $MASTER; ip -d link show $STANDBY; ip -d link show $PRIMARY" |
+	grep -E '^[0-9]+:|failover|altname|link/ether' | sed 's/^/   /'
+echo "   $MASTER: driver $(guest ethtool -i "$MASTER" | sed -n 's/^driver: //p'), \
+standby $STANDBY (phys_port_name $(guest cat /sys/class/net/"$STANDBY"/phys_port_name)), \
+primary $PRIMARY ($(guest ethtool -i "$PRIMARY" | sed -n 's/^driver: //p') at $(pci_of "$PRIMARY"))"
+
+T0=$(date +%s.%N)
+# Not through peer(): ip netns exec execs ping, so $! is ping itself.
+ip netns exec "$NS_PEER" ping -D -O -i 0.005 -W 1 -w 120 "$GUEST_IP" >"$PING" 2>&1 &
+PING_PID=$!
+(while :; do guest "$G" sample; sleep 0.3; done) >"$SAMPLES" 2>/dev/null &
+SAMPLER=$!
+ev "ping 5 ms from the peer starts"
+sleep 3
+bdf=$(pci_of "$PRIMARY")
+ev ">> unplug: guest removes the primary's PCI device $bdf"
+guest "echo 1 > /sys/bus/pci/devices/$bdf/remove"
+busywait 20000 primary_gone && ev "primary gone from the guest"
+ev "UNPLUG_DONE"
+sleep 4
+ev ">> replug: guest rescans the PCI bus"
+T_REPLUG=$(date +%s.%N)
+guest "echo 1 > /sys/bus/pci/rescan"
+busywait 30000 trio_complete && ev "primary $PRIMARY back and enslaved to $MASTER"
+busywait 30000 carrier "$PRIMARY" && ev "primary $PRIMARY has carrier"
+sleep 5
+kill "$SAMPLER" 2>/dev/null
+kill -INT "$PING_PID" 2>/dev/null
+wait "$PING_PID" 2>/dev/null
+ev "ping stops"
+
+# Which lower device carried the replies, from the sampled tx counters.
+awk 'NR > 1 {
+	via = "none"
+	if ($4 == p4 && $6 - p6 > 20) via = "primary " $4
+	else if ($5 - p5 > 20) via = "standby " $3
+	if (via != last) { print $1, "traffic via " via; last = via }
+     }
+     { p4 = $4; p5 = $5; p6 = $6 }' "$SAMPLES" >>"$EV"
+
+echo "== timeline (seconds from the first ping)"
+sort -n "$EV" | grep -v UNPLUG_DONE | while read -r t msg; do
+	echo "  $(rel "$t")  $msg"
+done
+t_unplug=$(grep '>> unplug' "$EV" | cut -d' ' -f1)
+stats=$(python3 "$DIR/pingstat.py" "$PING" 0.005 unplug="$t_unplug" replug="$T_REPLUG")
+echo "== pings (5 ms interval)"
+echo "$stats" | sed -e 's/^phase before/  steady     /' -e 's/^phase unplug/  unplug     /' \
+	-e 's/^phase replug/  replug     /' -e 's/^total/  total      /' \
+	-e 's/longest_gap_ms \([0-9]*\)/longest gap \1 ms/'
+echo "== logs: $LAB_DIR"
