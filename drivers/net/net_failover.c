@@ -808,10 +808,9 @@ static int net_failover_slave_unregister(struct net_device *lower,
 		return -ENODEV;
 
 	vlan_vids_del_by_dev(lower, dev);
-	netif_addr_lock_bh(dev);
+	/* unlike the _sync_multiple calls, these take the master's lock */
 	dev_uc_unsync(lower, dev);
 	dev_mc_unsync(lower, dev);
-	netif_addr_unlock_bh(dev);
 	if (dev->flags & IFF_PROMISC)
 		dev_set_promiscuity(lower, -1);
 	if (dev->flags & IFF_ALLMULTI)
