@@ -1,0 +1,419 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make kunit: run our KUnit suites on UML kernels built from Debian's
+# linux-source-6.12, with our failover core and net_failover swapped in.
+#
+# Lanes (KUNIT_LANES="um um-debug" by default):
+#   um        the suites on a plain UML kernel
+#   um-debug  the same with KASAN, lockdep, atomic-sleep checks, RCU
+#             checking and kmemleak
+#
+# Every KUnit case prints "ok - kunit[<lane>]: <suite>.<case>" or
+# "not ok - ..."; a kernel log with a splat prints
+# "not ok - kunit[<lane>]: log scan: <reason>"; the last line is
+# "kunit: N passed, N failed" and the exit status is non-zero on any
+# failure. Skipped cases print "ok ... # SKIP" and count as passed.
+#
+# Everything lives in the repo's git-ignored .cache/: the extracted
+# source tree (re-extracted when the package changes) and one build dir
+# per lane, so a rerun only rebuilds what changed.
+
+set -u -o pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../../../../../.." && pwd)
+CACHE=$REPO/.cache
+SRC=$CACHE/linux-source-6.12
+STAMP=$CACHE/linux-source-6.12.stamp
+TARBALL=/usr/src/linux-source-6.12.tar.xz
+SRC_PKG=linux-source-6.12
+LANES=${KUNIT_LANES:-um um-debug}
+JOBS=${KUNIT_JOBS:-2}
+
+# The debug lane's options; kunit.py fails the build if one of them does
+# not make it into .config, so nothing here is silently dropped.
+DEBUG_CONFIG=(
+	CONFIG_DEBUG_KERNEL=y
+	CONFIG_KASAN=y
+	CONFIG_PROVE_LOCKING=y
+	CONFIG_PROVE_RCU=y
+	CONFIG_DEBUG_ATOMIC_SLEEP=y
+	CONFIG_DEBUG_KMEMLEAK=y
+	CONFIG_DEBUG_KMEMLEAK_AUTO_SCAN=y
+	CONFIG_DEBUG_LIST=y
+	CONFIG_DEBUG_NET=y
+)
+# kmemleak prints each leak it finds on the console, not only a count,
+# so the log scan below sees them.
+DEBUG_ARGS=(kmemleak.verbose=1)
+
+# Suite run after every other suite in the debug lane; see kunit_kmemleak.c.
+KMEMLEAK_HOOK=kunit_sh_kmemleak
+
+PASSED=0
+FAILED=0
+
+note() { echo "# kunit: $*"; }
+
+result() {	# result <ok|not ok> <lane> <what>
+	echo "$1 - kunit[$2]: $3"
+	if [ "$1" = ok ]; then
+		PASSED=$((PASSED + 1))
+	else
+		FAILED=$((FAILED + 1))
+	fi
+}
+
+finish() {
+	echo "kunit: $PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
+	exit
+}
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		"$@"
+	else
+		sudo "$@"
+	fi
+}
+
+install_deps() {
+	local pkgs=("$SRC_PKG" bc flex bison libelf-dev libssl-dev python3)
+	local missing=() p status
+
+	for p in "${pkgs[@]}"; do
+		status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null)
+		[ "${status:0:2}" = ii ] || missing+=("$p")
+	done
+	for p in gcc make; do
+		command -v "$p" >/dev/null || missing+=(build-essential)
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+
+	note "installing ${missing[*]}"
+	as_root apt-get install -y -q -o DPkg::Lock::Timeout=300 "${missing[@]}" >&2
+}
+
+# Extract the tarball into $SRC, keyed on package version and tarball
+# size/mtime so that a new linux-source package re-extracts. Extraction
+# goes to a scratch dir first: others use $SRC (checkpatch) meanwhile.
+extract_source() {
+	local key version upstream tmp
+
+	version=$(dpkg-query -W -f='${Version}' "$SRC_PKG") || return 1
+	key="$version $(stat -c '%s %Y' "$TARBALL")" || return 1
+	if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$key" ] &&
+	   [ -f "$SRC/tools/testing/kunit/kunit.py" ]; then
+		return 0
+	fi
+
+	# A tree extracted before this script kept stamps is adopted if its
+	# version matches the package.
+	upstream=${version%%-*}
+	if [ ! -f "$STAMP" ] && [ -f "$SRC/tools/testing/kunit/kunit.py" ] &&
+	   [ "$(make -s -C "$SRC" kernelversion 2>/dev/null)" = "$upstream" ]; then
+		echo "$key" > "$STAMP"
+		return 0
+	fi
+
+	note "extracting $TARBALL (package $version)"
+	mkdir -p "$CACHE"
+	tmp=$CACHE/.linux-source-6.12.new
+	rm -rf "$tmp" && mkdir "$tmp" &&
+		tar -xJf "$TARBALL" -C "$tmp" --strip-components=1 || return 1
+	rm -rf "$SRC.old"
+	[ ! -e "$SRC" ] || mv "$SRC" "$SRC.old"
+	mv "$tmp" "$SRC" && rm -rf "$SRC.old" || return 1
+	# Extracted files carry the tarball's old mtimes: stale objects in
+	# the build dirs would look newer than them.
+	rm -rf "$CACHE"/kunit-um "$CACHE"/kunit-um-debug
+	echo "$key" > "$STAMP"
+}
+
+# Copy a file into the tree unless it is already identical there, so
+# unchanged files keep their mtime and do not trigger a rebuild.
+sync_file() {	# sync_file <repo path>
+	[ -f "$REPO/$1" ] || return 0
+	mkdir -p "$(dirname "$SRC/$1")"
+	cmp -s "$REPO/$1" "$SRC/$1" || cp "$REPO/$1" "$SRC/$1"
+}
+
+# Drop the stock entries of the given symbols from a tree Kconfig and
+# source our fragment where the first one was, once.
+kconfig_swap() {	# kconfig_swap <tree Kconfig> <fragment in tree> <SYMBOL>...
+	local kconfig=$SRC/$1 fragment=$2
+	shift 2
+
+	grep -q "^source \"$fragment\"" "$kconfig" && return 0
+	awk -v syms="$*" -v src="source \"$fragment\"" '
+		BEGIN { n = split(syms, s, " "); for (i = 1; i <= n; i++) drop[s[i]] = 1 }
+		/^(config|menuconfig|choice|endchoice|comment|menu|endmenu|if|endif|source|#)/ { skip = 0 }
+		/^config / && ($2 in drop) {
+			skip = 1
+			if ($2 == s[1]) { print src; print "" }
+			next
+		}
+		!skip { print }
+	' "$kconfig" > "$kconfig.tmp" && mv "$kconfig.tmp" "$kconfig"
+}
+
+# Append our Makefile's KUnit lines (test objects) to the tree's, once.
+makefile_add() {	# makefile_add <dir>
+	local line
+
+	grep 'KUNIT' "$REPO/$1/Makefile" | while IFS= read -r line; do
+		grep -qxF -- "$line" "$SRC/$1/Makefile" ||
+			echo "$line" >> "$SRC/$1/Makefile"
+	done
+}
+
+have() {
+	local f
+
+	for f in "$@"; do
+		[ -f "$REPO/$f" ] || return 1
+	done
+}
+
+# Put our sources, Kconfig and Makefile lines into the tree and pick the
+# kunitconfigs whose files all exist.
+sync_tree() {
+	local f
+
+	for f in net/core/failover.c net/core/failover_test.c \
+		 drivers/net/net_failover.c drivers/net/net_failover_test.c \
+		 include/net/failover.h include/net/net_failover.h \
+		 include/trace/events/failover.h \
+		 include/trace/events/net_failover.h; do
+		sync_file "$f"
+	done
+
+	cmp -s "$REPO/net/core/Kconfig" "$SRC/net/core/Kconfig" ||
+		cp "$REPO/net/core/Kconfig" "$SRC/net/core/Kconfig"
+	cmp -s "$REPO/drivers/net/Kconfig" "$SRC/drivers/net/Kconfig.failover" ||
+		cp "$REPO/drivers/net/Kconfig" "$SRC/drivers/net/Kconfig.failover"
+	kconfig_swap net/Kconfig net/core/Kconfig FAILOVER
+	kconfig_swap drivers/net/Kconfig drivers/net/Kconfig.failover \
+		NET_FAILOVER VIRTIO_NET
+	makefile_add net/core
+	makefile_add drivers/net
+
+	cmp -s "$HERE/kunit_kmemleak.c" "$SRC/net/$KMEMLEAK_HOOK.c" ||
+		cp "$HERE/kunit_kmemleak.c" "$SRC/net/$KMEMLEAK_HOOK.c"
+	# Last in net/Makefile, and net/ links after drivers/: runs last.
+	# shellcheck disable=SC2016 # $(CONFIG_...) is make syntax
+	grep -q "$KMEMLEAK_HOOK" "$SRC/net/Makefile" ||
+		printf '\n# kunit.sh: kmemleak scan after every other suite\nobj-$(CONFIG_DEBUG_KMEMLEAK) += %s.o\n' \
+			"$KMEMLEAK_HOOK" >> "$SRC/net/Makefile"
+
+	KUNITCONFIGS=()
+	SUITES=()
+	if have net/core/failover.c net/core/failover_test.c; then
+		KUNITCONFIGS+=("$REPO/net/core/.kunitconfig")
+		SUITES+=(failover_)
+	else
+		note "net/core/failover{,_test}.c not there yet: failover_* skipped"
+	fi
+	if have net/core/failover.c drivers/net/net_failover.c \
+		drivers/net/net_failover_test.c; then
+		KUNITCONFIGS+=("$REPO/drivers/net/.kunitconfig")
+		SUITES+=(net_failover_)
+	else
+		note "drivers/net/net_failover{,_test}.c or net/core/failover.c not there yet: net_failover_* skipped"
+	fi
+}
+
+# Print one line per case from the KTAP in a kernel log, check that the
+# expected suites ran, and scan the whole log for kernel splats.
+# Prints "counts <passed> <failed>" last.
+report() {	# report <lane> <log> <kmemleak 0|1> <suite prefix>...
+	python3 - "$SRC/tools/testing/kunit" "$KMEMLEAK_HOOK" "$@" <<'EOF'
+import contextlib, io, re, sys
+
+kunit_dir, hook, lane, log, kmemleak = sys.argv[1:6]
+prefixes = sys.argv[6:]
+sys.path.insert(0, kunit_dir)
+import kunit_parser
+from kunit_parser import TestStatus
+
+passed = failed = 0
+def out(ok, what):
+	global passed, failed
+	print(f"{'ok' if ok else 'not ok'} - kunit[{lane}]: {what}")
+	if ok:
+		passed += 1
+	else:
+		failed += 1
+
+with open(log, errors='replace') as f:
+	lines = f.read().splitlines()
+
+with contextlib.redirect_stdout(io.StringIO()):
+	root = kunit_parser.parse_run_tests(lines)
+
+def cases(test, name):
+	if not test.subtests:
+		yield name, test
+		return
+	for sub in test.subtests:
+		yield from cases(sub, f"{name}.{sub.name}" if name else sub.name)
+
+# A crash leaves the cases (or suites) that never ran without a name.
+suites = [s for s in root.subtests if s.name != hook]
+for i, suite in enumerate(suites, 1):
+	sname = suite.name or f"<suite {i}, {suite.status.name}>"
+	if not suite.subtests:
+		out(False, f"{sname}: no cases ({suite.status.name})")
+		continue
+	for j, case in enumerate(suite.subtests, 1):
+		# Parameterised cases report once, with their overall status.
+		st = case.status
+		what = f"{sname}.{case.name or f'<case {j}, {st.name}>'}"
+		if st == TestStatus.SKIPPED:
+			out(True, f"{what} # SKIP")
+		else:
+			out(st == TestStatus.SUCCESS, what)
+	if suite.status not in (TestStatus.SUCCESS, TestStatus.SKIPPED) and \
+	   all(c.status in (TestStatus.SUCCESS, TestStatus.SKIPPED) for c in suite.subtests):
+		out(False, f"{sname}: suite {suite.status.name}")
+for p in prefixes:
+	if not any(s.name.startswith(p) for s in suites):
+		out(False, f"{p}*: no results")
+
+# Log scan. Lines allowed on purpose, and why:
+allowed = [
+	# UML's virtio-over-PCI (CONFIG_UML_PCI_OVER_VIRTIO, which kunit.py
+	# always enables) WARNs at boot, "No virtio device ID configured for
+	# PCI - no PCI support", when no device is given on the command
+	# line; we do not need one.
+	re.compile(r'WARNING: .* at arch/um/drivers/virt-pci\.c:\d+ um_pci_init\+'),
+]
+bad = [
+	(re.compile(r'\bBUG:'), 'BUG'),
+	(re.compile(r'\bWARNING:'), 'WARNING'),
+	(re.compile(r'\bINFO:'), 'INFO (lockdep/RCU/hung task)'),
+	(re.compile(r'\bKASAN\b'), 'KASAN'),
+	(re.compile(r'UBSAN:'), 'UBSAN'),
+	(re.compile(r'Kernel panic|\bOops\b|general protection fault|Segfault'), 'panic'),
+	(re.compile(r'kmemleak: .*(disabled|[Cc]annot)'), 'kmemleak broken'),
+]
+reasons = []
+for line in lines:
+	if any(a.search(line) for a in allowed):
+		continue
+	for rx, why in bad:
+		if rx.search(line):
+			reasons.append(f"{why}: {line.strip()}")
+			break
+
+# kmemleak reports run from "unreferenced object" over the following
+# "kmemleak:" lines. The hook leaks a canary on purpose: its report
+# proves that a scan ran after every suite. Any other report is a leak.
+blocks, cur = [], None
+for line in lines:
+	if 'kmemleak: unreferenced object' in line:
+		cur = [line]
+		blocks.append(cur)
+	elif cur is not None and 'kmemleak:' in line:
+		cur.append(line)
+	else:
+		cur = None
+canary = 'kunit_sh_kmemleak_canary'
+canaries = sum(any(canary in l for l in b) for b in blocks)
+reasons += [f"kmemleak: {b[0].split('kmemleak: ', 1)[1].strip()}"
+	    for b in blocks if not any(canary in l for l in b)]
+for s in root.subtests:
+	if s.name == hook and s.status != TestStatus.SUCCESS:
+		reasons.append(f"{hook} suite: {s.status.name}")
+if kmemleak == '1' and not canaries:
+	reasons.append('kmemleak scan did not run before the end (no canary report)')
+if root.status == TestStatus.FAILURE_TO_PARSE_TESTS:
+	reasons.append('no KTAP output')
+
+for r in reasons[:20]:
+	out(False, f"log scan: {r}")
+if len(reasons) > 20:
+	out(False, f"log scan: ... and {len(reasons) - 20} more")
+if not reasons:
+	print(f"# kunit[{lane}]: log scan clean ({len(lines)} lines)")
+print(f"counts {passed} {failed}")
+EOF
+}
+
+run_lane() {	# run_lane <lane>
+	local lane=$1 build_dir=$CACHE/kunit-$1 args=() kmemleak=0 c rc start
+	local out counts
+
+	args=(run --arch=um --build_dir="$build_dir" --jobs="$JOBS")
+	for c in "${KUNITCONFIGS[@]}"; do
+		args+=(--kunitconfig="$c")
+	done
+	case $lane in
+	um)
+		;;
+	um-debug)
+		for c in "${DEBUG_CONFIG[@]}"; do
+			args+=(--kconfig_add="$c")
+		done
+		for c in "${DEBUG_ARGS[@]}"; do
+			args+=(--kernel_args="$c")
+		done
+		kmemleak=1
+		;;
+	*)
+		result "not ok" "$lane" "unknown lane"
+		return
+		;;
+	esac
+
+	mkdir -p "$build_dir"
+	note "[$lane] building and running (output in $build_dir/kunit.out)"
+	start=$SECONDS
+	rm -f "$build_dir/test.log"
+	(cd "$SRC" && python3 tools/testing/kunit/kunit.py "${args[@]}") \
+		> "$build_dir/kunit.out" 2>&1
+	rc=$?
+	note "[$lane] kunit.py exited $rc after $((SECONDS - start))s"
+
+	if [ ! -s "$build_dir/test.log" ]; then
+		tail -n 30 "$build_dir/kunit.out" | sed 's/^/# /'
+		result "not ok" "$lane" "build: kunit.py exited $rc without a kernel log"
+		return
+	fi
+
+	out=$(report "$lane" "$build_dir/test.log" "$kmemleak" "${SUITES[@]}") || {
+		result "not ok" "$lane" "log scan: report script failed"
+		return
+	}
+	echo "$out" | grep -v '^counts '
+	counts=$(echo "$out" | sed -n 's/^counts //p')
+	PASSED=$((PASSED + ${counts% *}))
+	FAILED=$((FAILED + ${counts#* }))
+	if [ "$rc" -ne 0 ] && ! echo "$out" | grep -q '^not ok'; then
+		tail -n 30 "$build_dir/kunit.out" | sed 's/^/# /'
+		result "not ok" "$lane" "kunit.py exited $rc"
+	fi
+}
+
+install_deps || { result "not ok" setup "installing packages"; finish; }
+# One run at a time: the tree and build dirs are shared.
+mkdir -p "$CACHE"
+exec 9> "$CACHE/kunit.lock"
+if ! flock -n 9; then
+	note "waiting for another kunit.sh run to finish"
+	flock 9
+fi
+extract_source || { result "not ok" setup "extracting $TARBALL"; finish; }
+sync_tree
+
+if [ ${#KUNITCONFIGS[@]} -eq 0 ]; then
+	note "no suite has its files yet, nothing to run"
+	finish
+fi
+
+for lane in $LANES; do
+	run_lane "$lane"
+done
+finish
