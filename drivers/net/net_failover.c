@@ -80,7 +80,7 @@ enum net_failover_ctr {
 	/* the remaining ones follow the per-slot blocks */
 	NET_FAILOVER_CTR_TX_NO_LOWER =
 		NET_FAILOVER_CTR_PER_SLOT * NET_FAILOVER_NR_SLOTS,
-	NET_FAILOVER_CTR_STANDBY_RX_FILTERED,
+	NET_FAILOVER_CTR_RX_FILTERED,
 	NET_FAILOVER_NR_CTRS,
 };
 
@@ -99,7 +99,7 @@ static const char net_failover_ctr_names[][ETH_GSTRING_LEN] = {
 	"standby_rx_packets",
 	"standby_rx_bytes",
 	"tx_dropped_no_lower",
-	"standby_rx_filtered",
+	"rx_filtered",
 	/* not a per-CPU counter: kept last */
 	"datapath_switches",
 };
@@ -420,6 +420,15 @@ static rx_handler_result_t net_failover_handle_frame(struct sk_buff **pskb)
 		return RX_HANDLER_PASS;
 	nfo = netdev_priv(dev);
 
+	/*
+	 * The host's switch floods what we send on one path back to us on
+	 * the other. Our own broadcasts are of no use to the stack (IPv6
+	 * reports a duplicate address) and must not end the grace period.
+	 */
+	if (unlikely(is_multicast_ether_addr(eth_hdr(skb)->h_dest) &&
+		     ether_addr_equal(eth_hdr(skb)->h_source, dev->dev_addr)))
+		goto filtered;
+
 	primary = rcu_dereference(nfo->lower[NET_FAILOVER_PRIMARY]);
 	if (lower == primary) {
 		slot = NET_FAILOVER_PRIMARY;
@@ -427,13 +436,8 @@ static rx_handler_result_t net_failover_handle_frame(struct sk_buff **pskb)
 			WRITE_ONCE(nfo->primary_rx_seen, true);
 	} else {
 		slot = NET_FAILOVER_STANDBY;
-		if (net_failover_standby_rx_blocked(nfo, primary)) {
-			net_failover_count(nfo,
-					   NET_FAILOVER_CTR_STANDBY_RX_FILTERED,
-					   0);
-			/* still visible to taps bound to the standby itself */
-			return RX_HANDLER_EXACT;
-		}
+		if (net_failover_standby_rx_blocked(nfo, primary))
+			goto filtered;
 	}
 
 	skb = skb_share_check(skb, GFP_ATOMIC);
@@ -445,6 +449,11 @@ static rx_handler_result_t net_failover_handle_frame(struct sk_buff **pskb)
 			   NET_FAILOVER_CTR_RX_PACKETS, skb->len + skb->mac_len);
 	skb->dev = dev;
 	return RX_HANDLER_ANOTHER;
+
+filtered:
+	net_failover_count(nfo, NET_FAILOVER_CTR_RX_FILTERED, 0);
+	/* still visible to taps bound to the lower device itself */
+	return RX_HANDLER_EXACT;
 }
 
 /* Control path */
@@ -747,6 +756,13 @@ static int net_failover_slave_register(struct net_device *lower,
 	dev_mc_sync_multiple(lower, dev);
 	netif_addr_unlock_bh(dev);
 
+	/*
+	 * IPv6 autoconfiguration on a lower device would send MLD and ND from
+	 * the master's MAC over whichever path it likes, and the host's
+	 * learning switch would follow those frames instead of the datapath.
+	 */
+	lower->priv_flags |= IFF_NO_ADDRCONF;
+
 	netdev_hold(lower, &nfo->lower_tracker[slot], GFP_KERNEL);
 	spin_lock(&nfo->stats_lock);
 	dev_get_stats(lower, &now);
@@ -815,6 +831,7 @@ static int net_failover_slave_unregister(struct net_device *lower,
 		dev_set_promiscuity(lower, -1);
 	if (dev->flags & IFF_ALLMULTI)
 		dev_set_allmulti(lower, -1);
+	lower->priv_flags &= ~IFF_NO_ADDRCONF;
 
 	spin_lock(&nfo->stats_lock);
 	RCU_INIT_POINTER(nfo->lower[slot], NULL);
