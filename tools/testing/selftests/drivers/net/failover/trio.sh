@@ -12,7 +12,14 @@
 source "$(dirname "$0")/lib.sh"
 
 roles
-check "trio exists (master=$MASTER standby=$STANDBY primary=$PRIMARY)" trio_complete
+if ! trio_complete; then
+	fail "trio exists (master=$MASTER standby=$STANDBY primary=$PRIMARY)"
+	echo "guest modules: $(guest "lsmod | awk 'NR > 1 {print \$1}' | paste -sd' '")"
+	echo "guest links: $(guest "ip -br link | awk '{print \$1}' | paste -sd' '")"
+	sed 's/^/setup: /' "$LAB_DIR/setup.log"
+	finish
+fi
+pass "trio exists (master=$MASTER standby=$STANDBY primary=$PRIMARY)"
 
 macs=$(guest "cat /sys/class/net/{$MASTER,$STANDBY,$PRIMARY}/address" | sort -u)
 check "one MAC on all three ($macs)" [ "$macs" = "$MAC" ]

@@ -66,14 +66,16 @@ sample() {
 }
 
 load() {
-	local kv m f
+	local kv m f rc=0
 
 	for kv in "$@"; do
 		m=${kv%%=*}
 		f=${kv#*=}
 		[ "$m" = virtio_net ] && { modprobe e1000 || return 1; }
-		insmod "$f" || { echo "fo: insmod $f failed"; return 1; }
+		[ "$f" = none ] && { echo "fo: $m left out"; continue; }
+		insmod "$f" || { echo "fo: insmod $f failed"; rc=1; }
 	done
+	return $rc
 }
 
 unload() {
