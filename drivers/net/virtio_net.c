@@ -1191,6 +1191,7 @@ static void vnet_config_work(struct work_struct *work)
 
 	if ((v & VIRTIO_NET_S_ANNOUNCE) &&
 	    vnet_has(vi, VIRTIO_NET_F_GUEST_ANNOUNCE)) {
+		netdev_dbg(dev, "device asks for a link announce\n");
 		netdev_notify_peers(dev);
 		if (!vnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_ANNOUNCE,
 				   VIRTIO_NET_CTRL_ANNOUNCE_ACK, NULL, 0))
