@@ -35,8 +35,13 @@ modules:
 	@test -n "$(KDIR)" || { echo "no 6.12 headers installed: run 'make deps'" >&2; exit 1; }
 	$(MAKE) $(KBUILD_ARGS) modules
 
+# Not kbuild's "clean": with M= it deletes every *.o and *.ko.* below the
+# tree, and the git-ignored .cache/ holds the stock modules and KUnit builds.
 clean:
-	@test -z "$(KDIR)" || $(MAKE) $(KBUILD_ARGS) clean
+	find net drivers \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
+		-o -name '*.mod.c' -o -name '.*.cmd' -o -name '*.order' \
+		-o -name '*.d' \) -type f -delete
+	rm -f Module.symvers modules.order
 
 deps:
 	@$(LAB) deps

@@ -98,7 +98,8 @@ resolve_abi() {
 deps_kernel() {
 	local a=$1 kd=$CACHE/kernel/$1 tmp
 
-	[ -f "$kd/boot/vmlinuz-$a" ] && [ -f "$kd/lib/modules/$a/modules.dep" ] && return 0
+	[ -f "$kd/boot/vmlinuz-$a" ] && [ -f "$kd/lib/modules/$a/modules.dep" ] &&
+		[ -f "$kd/lib/modules/$a/kernel/drivers/net/net_failover.ko.xz" ] && return 0
 	say "fetching linux-image-$a-unsigned"
 	tmp=$(mktemp -d "$CACHE/deb.XXXXXX")
 	(cd "$tmp" && apt-get download -qq "linux-image-$a-unsigned" >/dev/null 2>&1) ||
