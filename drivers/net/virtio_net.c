@@ -1019,7 +1019,18 @@ static int vnet_set_pairs(struct vnet_info *vi, u16 pairs)
 		goto out;
 	}
 
-	for (i = old; running && i < pairs; i++) {
+	for (i = old; i < pairs; i++) {
+		struct netdev_queue *txq = netdev_get_tx_queue(dev, i);
+
+		/* Skbs left on a queue when it was disabled still count in
+		 * BQL: have the device look at them again.
+		 */
+		__netif_tx_lock_bh(txq);
+		virtqueue_notify(vi->sq[i].vq);
+		__netif_tx_unlock_bh(txq);
+
+		if (!running)
+			continue;
 		napi_disable(&vi->rq[i].napi);
 		if (!vnet_rx_refill(vi, &vi->rq[i], GFP_KERNEL))
 			retry = true;
