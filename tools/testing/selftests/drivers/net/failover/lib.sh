@@ -119,3 +119,33 @@ guest_ping_ok() { guest "ping -q -c 1 -W 1 ${1:-$PEER_IP}" >/dev/null 2>&1; }
 
 # pci_of DEV: the PCI address of a guest netdev.
 pci_of() { guest "basename \$(readlink /sys/class/net/$1/device)"; }
+
+# primary_remove: the guest removes the primary's PCI device; waits until the
+# trio has lost it.
+primary_remove() {
+	local bdf
+
+	roles
+	bdf=$(pci_of "$PRIMARY")
+	guest "echo 1 > /sys/bus/pci/devices/$bdf/remove"
+	busywait "${1:-20000}" primary_gone
+}
+
+# primary_rescan: PCI rescan; waits for the trio, the primary's carrier and a
+# guest ping over it (which makes the host bridge learn the primary's port).
+primary_rescan() {
+	guest "echo 1 > /sys/bus/pci/rescan"
+	busywait 30000 trio_complete &&
+		busywait 30000 carrier "$PRIMARY" &&
+		busywait 20000 guest_ping_ok
+}
+
+# mtu_of DEV...: "mtu minmtu maxmtu" of each guest DEV, one line each.
+mtu_of() {
+	local d cmd=""
+
+	for d in "$@"; do
+		cmd="$cmd ip -d link show dev $d | grep -o -e ' mtu [0-9]*' -e 'minmtu [0-9]*' -e 'maxmtu [0-9]*' | awk '{print \$2}' | paste -sd' ';"
+	done
+	guest "$cmd"
+}
