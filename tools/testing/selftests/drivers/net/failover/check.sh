@@ -40,6 +40,7 @@ SYMVERS_STOCK=$KDIR/Module.symvers
 make -s clean >/dev/null 2>&1
 make W=1 C=2 >"$LOG/build.log" 2>&1
 rc=$?
+cp Module.symvers "$LOG/Module.symvers" 2>/dev/null
 result $rc "build: make W=1 C=2"
 if [ $rc -ne 0 ]; then
 	grep -E 'error|Error' "$LOG/build.log" | head -20 | sed 's/^/#   /'
@@ -50,11 +51,11 @@ result "$warn" "build: no compiler or sparse warnings ($warn)"
 
 # ---- ABI: our exported symbols carry the stock CRCs ---------------------------
 for ko in net/core/failover.ko drivers/net/net_failover.ko; do
-	[ -f "$ko" ] || continue
+	[ -f "$ko" ] || { nok "abi: $ko not built"; continue; }
 	mod=${ko%.ko}
 	while read -r crc sym path _; do
 		[ "$path" = "$mod" ] || continue
-		ours=$(awk -v s="$sym" '$2 == s {print $1}' Module.symvers)
+		ours=$(awk -v s="$sym" '$2 == s {print $1}' "$LOG/Module.symvers")
 		[ "$ours" = "$crc" ]
 		result $? "abi: $sym CRC ${ours:-missing} (stock $crc)"
 	done <"$SYMVERS_STOCK"
