@@ -110,10 +110,12 @@ struct vnet_sq {
 	char name[16];
 };
 
-/* Header and ack of a control command, kmalloc'ed so they can be mapped. */
+/* Header and ack of a control command, kmalloc'ed so they can be mapped;
+ * the ack, written by the device, gets a cache line of its own.
+ */
 struct vnet_ctrl {
 	struct virtio_net_ctrl_hdr hdr;
-	virtio_net_ctrl_ack status;
+	virtio_net_ctrl_ack status ____cacheline_aligned;
 };
 
 struct vnet_info {
