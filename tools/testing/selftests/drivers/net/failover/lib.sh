@@ -149,3 +149,144 @@ mtu_of() {
 	done
 	guest "$cmd"
 }
+
+# ping_phases LOG NAME=EPOCH...: loss per phase of a `ping -D -O` log, as
+# "phase NAME sent N lost N longest_gap_ms N" lines (the first phase is
+# "before") and a "total" line.  Unlike pingstat.py it does not assume ping
+# kept its interval (it does not, on a loaded host): each request's send time
+# comes from its own reply (timestamp - rtt) or "no answer yet" line.
+ping_phases() {
+	local log=$1
+
+	shift
+	awk -v evs="$*" '
+	BEGIN { n = split(evs, e, " "); nb = 0
+		for (i = 1; i <= n; i++) { split(e[i], kv, "="); nb++; bn[nb] = kv[1]; bt[nb] = kv[2] + 0 } }
+	match($0, /^\[[0-9.]+\]/) {
+		t = substr($0, 2, RLENGTH - 2) + 0
+		if (!match($0, /icmp_seq=[0-9]+/)) next
+		s = substr($0, RSTART + 9, RLENGTH - 9) + 0
+		if (s > max) max = s
+		if ($0 ~ /bytes from/) {
+			rtt = 0
+			if (match($0, /time=[0-9.]+/)) rtt = substr($0, RSTART + 5, RLENGTH - 5) / 1000
+			rx[s] = 1
+			st = t - rtt
+		} else
+			st = t
+		if (!(s in ts) || st < ts[s]) ts[s] = st
+	}
+	function phase(tt,   i, p) { p = 0; for (i = 1; i <= nb; i++) if (tt >= bt[i]) p = i; return p }
+	END {
+		last = 0
+		for (s = 1; s <= max; s++) {
+			if (s in ts) last = ts[s]; else ts[s] = last
+			p = phase(ts[s]); sent[p]++; seen[p] = 1
+			if (s in rx) { if (run) { g = ts[s] - rs; if (g > gap[rp]) gap[rp] = g; if (g > tg) tg = g }; run = 0 }
+			else { lost[p]++; tl++; if (!run) { rs = ts[s]; rp = p }; run = 1 }
+		}
+		if (run) { g = last - rs; if (g > gap[rp]) gap[rp] = g; if (g > tg) tg = g }
+		bn[0] = "before"
+		for (p = 0; p <= nb; p++)
+			if (seen[p]) printf "phase %s sent %d lost %d longest_gap_ms %d\n", bn[p], sent[p], lost[p], gap[p] * 1000
+		printf "total sent %d lost %d longest_gap_ms %d\n", max, tl, tg * 1000
+	}' "$log"
+}
+
+# ---- live migration ----------------------------------------------------------
+# QEMU refuses to migrate while a 9p export is mounted, so a migration test
+# first puts the guest in "bare" mode: host root unmounted, commands run by
+# busybox ("@..." agent commands still work, host tools do not).
+
+bare_enter() { guest "@/mounts down"; }
+bare_leave() { guest "@/mounts up"; }
+
+# The instance we talk to, and the other one, with its taps.
+instance() { basename "$AGENT" -agent.sock; }
+
+# lab_env_set VAR VALUE: update the lab env file, for later tests too.
+lab_env_set() {
+	sed -i "/^$1=/d" "$LAB_ENV"
+	echo "$1=$2" >>"$LAB_ENV"
+	printf -v "$1" '%s' "$2"
+}
+
+migrate_status() {
+	qmp '{"execute":"query-migrate"}' | python3 -c 'import json,sys; print(json.load(sys.stdin).get("status","none"))'
+}
+
+# migrate_live: start a destination QEMU on the other pair of taps, migrate
+# the guest to it over loopback TCP, stop the source, and talk to the
+# destination from then on.  Sets MIGRATE_DOWNTIME_MS.  The guest must be bare.
+migrate_live() {
+	local from to tsby tpri port st i
+
+	from=$(instance)
+	if [ "$from" = vm ]; then to=vm2; tsby=tap-sby2; tpri=tap-pri2; else to=vm; tsby=tap-sby; tpri=tap-pri; fi
+	port=$((20000 + RANDOM % 20000))
+	(source "$LIB_DIR/lab.sh" && qemu_start "$to" "$tsby" "$tpri" -incoming "tcp:127.0.0.1:$port") ||
+		return 1
+	qmp "{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"tcp:127.0.0.1:$port\"}}" >/dev/null || return 1
+	for ((i = 0; i < 1200; i++)); do
+		st=$(migrate_status)
+		case $st in
+		completed) break ;;
+		failed|cancelled) echo "migration $st"; return 1 ;;
+		esac
+		sleep 0.1
+	done
+	[ "$st" = completed ] || { echo "migration still $st"; return 1; }
+	MIGRATE_DOWNTIME_MS=$(qmp '{"execute":"query-migrate"}' |
+		python3 -c 'import json,sys; print(json.load(sys.stdin).get("downtime",-1))')
+	qmp '{"execute":"quit"}' >/dev/null 2>&1
+	rm -f "$RUN_DIR/$from.pid"
+	lab_env_set AGENT "$RUN_DIR/$to-agent.sock"
+	lab_env_set QMP "$RUN_DIR/$to-qmp.sock"
+}
+
+# migrate_cancelled: start a migration that cannot finish (a throttled
+# stream to nowhere), wait until QEMU has unplugged the primary and the guest
+# has ejected it, then cancel; QEMU plugs the primary back.  The guest must be
+# bare.  Returns non-zero if the unplug never happened.
+migrate_cancelled() {
+	local st i
+
+	qmp '{"execute":"migrate-set-parameters","arguments":{"max-bandwidth":4096}}' >/dev/null
+	qmp '{"execute":"migrate","arguments":{"uri":"exec:cat > /dev/null"}}' >/dev/null || return 1
+	for ((i = 0; i < 600; i++)); do
+		st=$(migrate_status)
+		[ "$st" = active ] && break
+		sleep 0.1
+	done
+	qmp '{"execute":"migrate_cancel"}' >/dev/null
+	for ((i = 0; i < 300; i++)); do
+		st=$(migrate_status)
+		[ "$st" = cancelled ] && break
+		sleep 0.1
+	done
+	qmp '{"execute":"migrate-set-parameters","arguments":{"max-bandwidth":134217728}}' >/dev/null
+	[ "$st" = cancelled ]
+}
+
+# bare_roles: MASTER STANDBY PRIMARY from sysfs with busybox only.
+bare_roles() {
+	read -r MASTER STANDBY PRIMARY < <(guest '@sby=-; m=-; p=-
+for d in /sys/class/net/*; do
+	[ "$(cat $d/phys_port_name 2>/dev/null)" = sby ] && sby=${d##*/}
+done
+[ "$sby" != - ] && [ -e /sys/class/net/$sby/master ] && m=$(basename $(readlink /sys/class/net/$sby/master))
+for l in /sys/class/net/$m/lower_*; do
+	[ -e "$l" ] && [ "${l##*/lower_}" != "$sby" ] && p=${l##*/lower_}
+done
+echo "$m $sby $p"')
+}
+
+bare_trio_complete() {
+	bare_roles
+	[ "$MASTER" != - ] && [ "$STANDBY" != - ] && [ "$PRIMARY" != - ]
+}
+
+bare_primary_gone() {
+	bare_roles
+	[ "$PRIMARY" = - ]
+}

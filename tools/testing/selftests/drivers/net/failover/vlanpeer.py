@@ -10,6 +10,7 @@ namespace cannot have a VLAN interface; this stands in for one.  It prints
 "ready" once listening and, on exit, "answered ARP N ICMP N".
 """
 
+import signal
 import socket
 import struct
 import sys
@@ -39,9 +40,17 @@ def main(argv):
     s.bind((ifname, 0))
     mac = s.getsockname()[4][:6]
     s.settimeout(0.2)
-    n_arp = n_icmp = 0
+    counts = [0, 0]
     print("ready", flush=True)
-    deadline = time.monotonic() + secs
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        serve(s, mac, vid, ip, time.monotonic() + secs, counts)
+    finally:
+        print("answered ARP %d ICMP %d" % tuple(counts), flush=True)
+    return 0
+
+
+def serve(s, mac, vid, ip, deadline, counts):
     while time.monotonic() < deadline:
         try:
             data, anc, _, addr = s.recvmsg(65535, 1024)
@@ -72,7 +81,7 @@ def main(argv):
                 continue
             arp = body[:6] + struct.pack("!H", 2) + mac + ip + body[8:14] + body[14:18]
             s.send(src + mac + tag + struct.pack("!H", 0x0806) + arp + b"\0" * 18)
-            n_arp += 1
+            counts[0] += 1
         elif etype == 0x0800 and len(body) >= 28 and dst == mac:
             ihl = (body[0] & 0xf) * 4
             if body[9] != 1 or body[16:20] != ip or body[ihl] != 8:
@@ -88,9 +97,7 @@ def main(argv):
             iph[10:12] = b"\0\0"
             iph[10:12] = struct.pack("!H", csum(bytes(iph)))
             s.send(src + mac + tag + struct.pack("!H", 0x0800) + bytes(iph) + bytes(icmp))
-            n_icmp += 1
-    print("answered ARP %d ICMP %d" % (n_arp, n_icmp), flush=True)
-    return 0
+            counts[1] += 1
 
 
 if __name__ == "__main__":
