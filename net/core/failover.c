@@ -9,7 +9,8 @@
  * upper device and the master's driver is told through struct failover_ops.
  *
  * Masters are kept in a hash table keyed by permanent MAC, so a new device
- * finds its master in constant time however many masters exist.
+ * finds its master without walking every master: with 4096 of them a lookup
+ * compares about four keys.
  *
  * Locking: every enslave and release runs under RTNL, which the netdevice
  * notifier already holds. The table is read under RCU and written under
