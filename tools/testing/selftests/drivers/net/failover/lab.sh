@@ -120,7 +120,8 @@ deps_initramfs() {
 
 	img=$(initramfs_path "$a")
 	if [ -f "$img" ] && [ "$img" -nt "$SELFTEST_DIR/guest/init" ] &&
-	   [ "$img" -nt "$SELFTEST_DIR/guest/agent" ]; then
+	   [ "$img" -nt "$SELFTEST_DIR/guest/agent" ] &&
+	   [ "$img" -nt "$SELFTEST_DIR/guest/mounts" ]; then
 		return 0
 	fi
 	say "building initramfs"
@@ -140,6 +141,7 @@ deps_initramfs() {
 	done
 	install -m 755 "$SELFTEST_DIR/guest/init" "$tmp/init"
 	install -m 755 "$SELFTEST_DIR/guest/agent" "$tmp/agent"
+	install -m 755 "$SELFTEST_DIR/guest/mounts" "$tmp/mounts"
 	(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) >"$img.tmp" &&
 		mv "$img.tmp" "$img"
 	rm -rf "$tmp"
@@ -484,4 +486,4 @@ main() {
 }
 
 # One line, so that bash never reads past it while a run is going on.
-[ "${BASH_SOURCE[0]}" = "$0" ] && { main "$@"; exit $?; }
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then main "$@"; exit $?; fi
