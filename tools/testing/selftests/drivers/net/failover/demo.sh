@@ -37,12 +37,15 @@ rel() { echo "$1 - $T0" | bc | awk '{printf "%6.2f", $1}'; }
 
 roles
 echo "== failover demo on stack: $STACK (lab booted in $(echo "$(date +%s.%N) - $T_BOOT" | bc | cut -c1-4)s)"
-echo "== the trio, as the guest sees it (ip -d link):"
-guest "ip -d link show $MASTER; ip -d link show $STANDBY; ip -d link show $PRIMARY" |
-	grep -E '^[0-9]+:|failover|altname|link/ether' | sed 's/^/   /'
-echo "   $MASTER: driver $(guest ethtool -i "$MASTER" | sed -n 's/^driver: //p'), \
-standby $STANDBY (phys_port_name $(guest cat /sys/class/net/"$STANDBY"/phys_port_name)), \
-primary $PRIMARY ($(guest ethtool -i "$PRIMARY" | sed -n 's/^driver: //p') at $(pci_of "$PRIMARY"))"
+echo "== the trio, as the guest sees it (ip -br link, ethtool -i, sysfs):"
+guest "for d in $MASTER $STANDBY $PRIMARY; do
+	set -- \$(ip -br link show \$d)
+	m=\$(basename \$(readlink /sys/class/net/\$d/master 2>/dev/null) 2>/dev/null)
+	printf '   %-6s %-10s %s %-5s driver %-12s %s\\n' \$d \"\${m:+master=\$m}\" \$3 \$2 \
+		\$(ethtool -i \$d | sed -n 's/^driver: //p') \
+		\"\$(cat /sys/class/net/\$d/phys_port_name 2>/dev/null | sed 's/^/phys_port_name=/')\"
+done"
+echo "   roles: master $MASTER, standby $STANDBY, primary $PRIMARY (PCI $(pci_of "$PRIMARY"))"
 
 T0=$(date +%s.%N)
 # Not through peer(): ip netns exec execs ping, so $! is ping itself.
