@@ -599,27 +599,30 @@ static void net_failover_set_path(struct net_failover_info *nfo,
 
 static void net_failover_update_mtu_limits(struct net_failover_info *nfo)
 {
-	unsigned int min_mtu = ETH_MIN_MTU, max_mtu = ETH_MAX_MTU;
+	struct net_device *primary, *standby;
 	struct net_device *dev = nfo->dev;
-	enum net_failover_slot slot;
-	struct net_device *lower;
-	bool any = false;
 
 	ASSERT_RTNL();
 
-	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
-		lower = net_failover_get(nfo, slot);
-		if (!lower)
-			continue;
-		min_mtu = max(min_mtu, lower->min_mtu);
-		max_mtu = min(max_mtu, lower->max_mtu);
-		any = true;
+	primary = net_failover_get(nfo, NET_FAILOVER_PRIMARY);
+	standby = net_failover_get(nfo, NET_FAILOVER_STANDBY);
+
+	/*
+	 * As stock: the primary's range while there is one, the standby's
+	 * otherwise. The maximum is also capped by the standby's, so that a
+	 * too large MTU is refused with a reason instead of being rolled back;
+	 * a too small one still is (the standby refuses it). With no lower
+	 * device, keep limits a returning one can meet.
+	 */
+	if (primary) {
+		dev->min_mtu = primary->min_mtu;
+		dev->max_mtu = primary->max_mtu;
+		if (standby)
+			dev->max_mtu = min(dev->max_mtu, standby->max_mtu);
+	} else if (standby) {
+		dev->min_mtu = standby->min_mtu;
+		dev->max_mtu = standby->max_mtu;
 	}
-	/* with no lower device, keep limits a returning one can meet */
-	if (!any)
-		return;
-	dev->min_mtu = min_mtu;
-	dev->max_mtu = max_mtu;
 }
 
 static void net_failover_compute_features(struct net_failover_info *nfo)
