@@ -64,4 +64,5 @@ bench:
 
 stress:
 	@$(LAB) deps
-	@STRESS=full $(LAB) selftests --stack "$(STACK)" stress.sh
+	@STRESS=full $(LAB) selftests --stack "$(STACK)" \
+		hotplug.sh migrate_stress.sh modload.sh flap.sh badinput.sh
