@@ -258,9 +258,10 @@ accel() {
 
 # qemu_args NAME TAPSBY TAPPRI [extra...]: a guest wired for failover.
 qemu_args() {
-	local name=$1 tsby=$2 tpri=$3 a acc cpu
+	local name=$1 tsby=$2 tpri=$3 a acc cpu q=${LAB_QUEUES:-2} mq=""
 
 	shift 3
+	[ "$q" -gt 1 ] && mq=",mq=on,vectors=$((2 * q + 2))"
 	a=$(abi)
 	acc=$(accel "$a")
 	cpu=max
@@ -271,8 +272,8 @@ qemu_args() {
 		-append "'console=ttyS0 panic=-1 folab_repo=$REPO folab_modtree=$CACHE/kernel/$a/lib/modules/$a'" \
 		-device pcie-root-port,id=rp0,chassis=1 -device pcie-root-port,id=rp1,chassis=2 \
 		-device pcie-root-port,id=rp2,chassis=3 -device pcie-root-port,id=rp3,chassis=4 \
-		-netdev tap,id=nsby,ifname="$tsby",script=no,downscript=no \
-		-device virtio-net-pci,netdev=nsby,id=standby0,mac=$MAC,failover=on,bus=rp0,romfile= \
+		-netdev tap,id=nsby,ifname="$tsby",script=no,downscript=no,queues="$q" \
+		-device virtio-net-pci,netdev=nsby,id=standby0,mac=$MAC,failover=on,bus=rp0,romfile=$mq \
 		-netdev tap,id=npri,ifname="$tpri",script=no,downscript=no \
 		-device e1000,netdev=npri,id=primary0,failover_pair_id=standby0,mac=$MAC,bus=rp1,romfile= \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on \
@@ -293,7 +294,17 @@ net_up() {
 	ip -n "$NS_SW" link add br0 type bridge forward_delay 0 stp_state 0
 	ip -n "$NS_SW" link set br0 up
 	for t in tap-sby tap-pri tap-sby2 tap-pri2; do
-		ip -n "$NS_SW" tuntap add "$t" mode tap
+		case $t in
+		tap-sby*)
+			# QEMU opens a multi-queue tap only with queues > 1
+			if [ "${LAB_QUEUES:-2}" -gt 1 ]; then
+				ip -n "$NS_SW" tuntap add "$t" mode tap multi_queue
+			else
+				ip -n "$NS_SW" tuntap add "$t" mode tap
+			fi
+			;;
+		*) ip -n "$NS_SW" tuntap add "$t" mode tap ;;
+		esac
 		ip -n "$NS_SW" link set "$t" master br0 up
 	done
 	ip link add veth-br netns "$NS_SW" type veth peer name eth0 netns "$NS_PEER"
