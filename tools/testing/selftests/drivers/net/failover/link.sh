@@ -49,7 +49,7 @@ replies() { grep -c 'bytes from' "$PING_LOG"; }
 roles
 check "trio complete (master=$MASTER standby=$STANDBY primary=$PRIMARY)" trio_complete
 
-ip netns exec "$NS_PEER" ping -D -O -i 0.005 -W 1 -w 60 "$GUEST_IP" >"$PING_LOG" 2>&1 &
+ip netns exec "$NS_PEER" ping -D -O -i 0.005 -W 1 -w 300 "$GUEST_IP" >"$PING_LOG" 2>&1 &
 PING_PID=$!
 busywait 10000 [ "$(replies)" -ge 200 ] 2>/dev/null
 txs

@@ -64,25 +64,25 @@ peer ip neigh replace "$FOREIGN_IP" lladdr "$FOREIGN_MAC" dev eth0 nud permanent
 foreign
 check "frames to $FOREIGN_MAC filtered by both (standby +$MS, primary +$MP)" [ "$MS" -lt 10 -a "$MP" -lt 10 ]
 guest "ip link set dev $MASTER promisc on"
-busywait 5000 lowers_at 1 0
+busywait 3000 lowers_at 1 0
 check "promisc on $MASTER: both lower devices promiscuous ($(show))" lowers_at 1 0
 foreign
 check "promisc: both receive frames to $FOREIGN_MAC (standby +$MS/20, primary +$MP/20)" \
 	[ "$MS" -ge 20 -a "$MP" -ge 20 ]
 guest "ip link set dev $MASTER promisc off"
-busywait 5000 lowers_at 0 0
+busywait 3000 lowers_at 0 0
 check "promisc off: both back to promiscuity 0 ($(show))" lowers_at 0 0
 
 group
 check "unjoined $GROUP filtered by both (standby +$MS, primary +$MP)" [ "$MS" -lt 10 -a "$MP" -lt 10 ]
 guest "ip link set dev $MASTER allmulticast on"
-busywait 5000 lowers_at 0 1
+busywait 3000 lowers_at 0 1
 check "allmulticast on $MASTER: both lower devices allmulti ($(show))" lowers_at 0 1
 group
 check "allmulti: both receive $GROUP (standby +$MS/20, primary +$MP/20)" \
 	[ "$MS" -ge 20 -a "$MP" -ge 20 ]
 guest "ip link set dev $MASTER allmulticast off"
-busywait 5000 lowers_at 0 0
+busywait 3000 lowers_at 0 0
 check "allmulticast off: both back to allmulti 0 ($(show))" lowers_at 0 0
 
 cleanup

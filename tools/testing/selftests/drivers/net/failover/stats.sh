@@ -76,7 +76,7 @@ guest "cd /sys/class/net/$MASTER/statistics &&
        (while [ ! -e /tmp/lab/stats-mon.stop ]; do
 		read r < rx_packets; read t < tx_packets; echo \$r \$t; sleep 0.05
 	done > /tmp/lab/stats-mon.txt 2>&1 &) >/dev/null 2>&1"
-ip netns exec "$NS_PEER" ping -q -i 0.005 -W 1 -w 90 "$GUEST_IP" >/dev/null 2>&1 &
+ip netns exec "$NS_PEER" ping -q -i 0.005 -W 1 -w 300 "$GUEST_IP" >/dev/null 2>&1 &
 PING_PID=$!
 first=($(snap))
 
@@ -87,7 +87,7 @@ kill -INT "$PING_PID" 2>/dev/null; wait "$PING_PID" 2>/dev/null; PING_PID=
 busywait 20000 guest_ping_ok
 busywait 10000 ping_ok
 sums "standby alone"
-ip netns exec "$NS_PEER" ping -q -i 0.005 -W 1 -w 90 "$GUEST_IP" >/dev/null 2>&1 &
+ip netns exec "$NS_PEER" ping -q -i 0.005 -W 1 -w 300 "$GUEST_IP" >/dev/null 2>&1 &
 PING_PID=$!
 check "primary back after rescan" primary_rescan
 kill -INT "$PING_PID" 2>/dev/null; wait "$PING_PID" 2>/dev/null; PING_PID=

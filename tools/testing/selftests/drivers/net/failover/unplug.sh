@@ -32,7 +32,7 @@ grows() { [ $(($(tx_of "$1") - TX0)) -ge "$2" ]; }
 
 roles
 check "trio complete (master=$MASTER standby=$STANDBY primary=$PRIMARY)" trio_complete
-ip netns exec "$NS_PEER" ping -D -O -i 0.005 -W 1 -w 90 "$GUEST_IP" >"$PING_LOG" 2>&1 &
+ip netns exec "$NS_PEER" ping -D -O -i 0.005 -W 1 -w 300 "$GUEST_IP" >"$PING_LOG" 2>&1 &
 PING_PID=$!
 REPLIES=0
 check "steady state: pings answered" busywait 15000 flowing 200
