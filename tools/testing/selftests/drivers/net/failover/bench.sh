@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make bench`: ours side by side with stock, in one run.
+#
+# Boots the lab once per stack (stock, then ours; BENCH_STACKS= overrides),
+# runs bench/run_stack.sh against it, and writes bench/results.md (a table of
+# median [min-max] over BENCH_REPS repeats, and the ours/stock ratio), PNG
+# plots in bench/, and the table into README.md's "## Benchmarks" section.
+# The machine is shared and emulated (TCG): only ratios measured in the same
+# run mean anything, never the absolute numbers.
+#
+#   BENCH_REPS=3        repeats of each measurement per stack
+#   BENCH_SCALE_N=4096  failover instances for the pairing-scale metric
+#   LAB_SMP=1           guest vCPUs (2 host cores are shared with other labs)
+
+DIR=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$DIR/../../../../../.." && pwd)
+LAB=$DIR/lab.sh
+STACKS=${BENCH_STACKS:-stock ours}
+RESULTS=$REPO/bench
+export LAB_SMP=${LAB_SMP:-1} LAB_QUIET=1 BENCH_REPS=${BENCH_REPS:-3}
+export BENCH_SCALE_N=${BENCH_SCALE_N:-4096}
+
+t_start=$(date +%s)
+say() { echo "bench: $*" >&2; }
+
+"$LAB" deps || exit 1
+KDIR=${KDIR:-$(ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null |
+	grep -v -e cloud -e rt- | sort -V | tail -n 1)}
+say "building our modules"
+make -s -C "$REPO" >/dev/null 2>&1 || say "build failed: using what is built"
+say "building the failover_scale test module"
+make -s -C "$KDIR" M="$DIR/bench" modules >"$REPO/out/bench-module.log" 2>&1 ||
+	{ mkdir -p "$REPO/out"; say "failover_scale did not build (see out/bench-module.log)"; }
+
+RAW=$REPO/out/bench-$(date +%Y%m%d-%H%M%S)
+mkdir -p "$RAW" "$RESULTS"
+for s in $STACKS; do
+	t0=$(date +%s)
+	say "stack $s: booting the lab"
+	env=$(STACK=$s "$LAB" up) || {
+		say "stack $s: lab did not come up"
+		[ -n "$env" ] && [ -f "$env" ] && "$LAB" down "$env" >/dev/null
+		continue
+	}
+	trap '"$LAB" down "$env" >/dev/null; exit 1' INT TERM
+	LAB_ENV=$env "$DIR/bench/run_stack.sh" "$RAW/$s" 2>&1 | tee "$RAW/$s.log" | grep '^bench:' >&2
+	"$LAB" down "$env" >/dev/null
+	trap - INT TERM
+	cp "$(dirname "$env")/dmesg.txt" "$RAW/$s/dmesg.txt" 2>/dev/null
+	say "stack $s: done in $(($(date +%s) - t0)) s (lab logs: $(dirname "$env"))"
+done
+
+# shellcheck disable=SC2086
+python3 "$DIR/bench/report.py" "$RAW" "$RESULTS" $STACKS >"$RAW/table.txt" || exit 1
+"$DIR/bench/results.sh" "$RAW" "$RESULTS" "$REPO/README.md" $STACKS
+cat "$RESULTS/table.md"
+say "took $(($(date +%s) - t_start)) s; results in bench/results.md, raw data in ${RAW#"$REPO"/}"
