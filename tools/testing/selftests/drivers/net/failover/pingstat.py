@@ -6,8 +6,12 @@
 
 Prints one line per phase (from each event to the next):
   phase NAME sent N lost N longest_gap_ms N
-and a final "total" line.  A request's send time is taken from the first
-received reply's timestamp and the interval (ping -i paces sends).
+and a final "total" line.  A request's time is its reply's timestamp, or the
+timestamp of ping's "no answer yet" line for it (printed as the next request
+leaves), or, failing both, interpolated between its neighbours: ping does not
+keep its interval on a loaded machine, so the interval alone would misplace
+requests.  INTERVAL_S only converts runs of losses into milliseconds when
+timestamps are missing.
 """
 
 import re
@@ -22,6 +26,7 @@ def main(argv):
         events.append((float(t), name))
     events.sort()
     rx = {}
+    seen = {}
     maxseq = -1
     pat = re.compile(r"^\[(\d+\.\d+)\] .*icmp_seq=(\d+)")
     for line in open(log, errors="replace"):
@@ -32,15 +37,28 @@ def main(argv):
         maxseq = max(maxseq, seq)
         if "bytes from" in line:
             rx.setdefault(seq, float(m.group(1)))
+        seen.setdefault(seq, float(m.group(1)))
     if not rx:
         print("total sent %d lost %d longest_gap_ms 0" % (maxseq + 1, maxseq + 1))
         return 0
-    # Anchor send times on the earliest reply (its RTT is sub-millisecond).
-    seq0 = min(rx)
-    t0 = rx[seq0] - seq0 * interval
+    known = sorted(seen.items())
+    times = {}
+    j = 0
+    for s in range(maxseq + 1):
+        if s in seen:
+            times[s] = seen[s]
+            continue
+        while j + 1 < len(known) and known[j + 1][0] < s:
+            j += 1
+        lo_s, lo_t = known[j]
+        if j + 1 < len(known) and known[j + 1][0] > s:
+            hi_s, hi_t = known[j + 1]
+            times[s] = lo_t + (hi_t - lo_t) * (s - lo_s) / (hi_s - lo_s)
+        else:
+            times[s] = lo_t + (s - lo_s) * interval
 
     def sent_at(seq):
-        return t0 + seq * interval
+        return times[seq]
 
     bounds = [(-1e18, "before")] + events + [(1e18, "end")]
     for i in range(len(bounds) - 1):
@@ -50,26 +68,24 @@ def main(argv):
         if not seqs:
             continue
         lost = [s for s in seqs if s not in rx]
-        gap = longest_gap(seqs, rx, interval)
+        gap = longest_gap(seqs, rx, times)
         print("phase %s sent %d lost %d longest_gap_ms %d"
               % (name, len(seqs), len(lost), gap))
     allseq = list(range(maxseq + 1))
     print("total sent %d lost %d longest_gap_ms %d"
           % (len(allseq), len([s for s in allseq if s not in rx]),
-             longest_gap(allseq, rx, interval)))
+             longest_gap(allseq, rx, times)))
     return 0
 
 
-def longest_gap(seqs, rx, interval):
-    """Longest run of lost requests, in milliseconds of send time."""
-    best = run = 0
-    for s in seqs:
-        if s in rx:
-            run = 0
-        else:
-            run += 1
-            best = max(best, run)
-    return int(best * interval * 1000)
+def longest_gap(seqs, rx, times):
+    """Longest time between two replies, in milliseconds.  Replies are taken
+    in arrival order: one held back (a neighbour queue) arrives late."""
+    arrivals = sorted(rx[s] for s in seqs if s in rx)
+    best = 0.0
+    for a, b in zip(arrivals, arrivals[1:]):
+        best = max(best, b - a)
+    return int(best * 1000)
 
 
 if __name__ == "__main__":
