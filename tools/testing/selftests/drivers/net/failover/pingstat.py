@@ -35,7 +35,10 @@ def main(argv):
             continue
         seq = int(m.group(2))
         maxseq = max(maxseq, seq)
-        if "bytes from" in line:
+        rtt = re.search(r"time=([\d.]+) ms", line)
+        # A reply later than a second (ping -W 1) is no connectivity: it sat
+        # in a queue somewhere (typically an unresolved neighbour).
+        if "bytes from" in line and rtt and float(rtt.group(1)) <= 1000:
             rx.setdefault(seq, float(m.group(1)))
         seen.setdefault(seq, float(m.group(1)))
     if not rx:
