@@ -124,7 +124,6 @@ static const char * const net_failover_reason_names[] = {
 /* Private state of a master: netdev_priv() of the failover net_device. */
 struct net_failover_info {
 	struct net_device *dev;
-	struct failover *failover;
 
 	/* the enslaved devices; written under RTNL and stats_lock */
 	struct net_device __rcu *lower[NET_FAILOVER_NR_SLOTS];
@@ -1378,6 +1377,7 @@ struct failover *net_failover_create(struct net_device *standby_dev)
 
 	nfo = netdev_priv(dev);
 	nfo->dev = dev;
+	nfo->tx_slot = NET_FAILOVER_NR_SLOTS;
 	spin_lock_init(&nfo->stats_lock);
 	nfo->pcpu_stats = netdev_alloc_pcpu_stats(struct net_failover_pcpu_stats);
 	if (!nfo->pcpu_stats) {
@@ -1431,7 +1431,6 @@ struct failover *net_failover_create(struct net_device *standby_dev)
 		err = PTR_ERR(failover);
 		goto err_unregister;
 	}
-	nfo->failover = failover;
 	return failover;
 
 err_unregister:
