@@ -25,7 +25,7 @@ set_link() {
 	qmp "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"npri\",\"up\":$1}}" >/dev/null
 }
 
-if ! trio_complete; then
+if ! trio_whole; then
 	fail "trio complete before the storm ($MASTER $STANDBY $PRIMARY)"
 	finish
 fi
@@ -71,7 +71,7 @@ echo "flap: storm lost ${slost:-?} of ${ssent:-?} pings (longest gap ${sgap:-?} 
 
 # Parity.
 check "trio whole and unchanged after the storm" \
-	eval 'trio_complete && [ "$MASTER $STANDBY $PRIMARY" = "$master0 $sby0 $pri0" ]'
+	eval 'trio_whole && [ "$MASTER $STANDBY $PRIMARY" = "$master0 $sby0 $pri0" ]'
 macs=$(guest "cat /sys/class/net/{$MASTER,$STANDBY,$PRIMARY}/address" | sort -u)
 check "one MAC on all three ($macs)" [ "$macs" = "$MAC" ]
 check "guest reaches the peer" busywait 20000 guest_ping_ok

@@ -19,7 +19,7 @@ PING_LOG=$LAB_DIR/hotplug-ping.log
 
 netdevs() { guest "ls /sys/class/net | paste -sd' '"; }
 
-if ! trio_complete; then
+if ! trio_whole; then
 	fail "trio complete before hotplug ($MASTER $STANDBY $PRIMARY)"
 	finish
 fi
@@ -67,6 +67,6 @@ echo "hotplug: $CYCLES cycles in $((t1 - t0)) s, 5 ms ping: $lost of $sent lost"
 devs1=$(netdevs)
 check "no leaked netdevs ($n0 before: $devs0; after: $devs1)" \
 	[ "$(echo "$devs1" | wc -w)" -eq "$n0" ]
-check "trio complete at the end" trio_complete
+check "trio complete at the end" trio_whole
 check "replies at the end" busywait 10000 ping_ok
 finish

@@ -290,3 +290,11 @@ bare_primary_gone() {
 	bare_roles
 	[ "$PRIMARY" = - ]
 }
+
+# trio_whole: like trio_complete, but an agent that did not answer (empty
+# roles) does not count as a whole trio.
+trio_whole() {
+	roles
+	[ -n "$MASTER" ] && [ -n "$STANDBY" ] && [ -n "$PRIMARY" ] &&
+		[ "$MASTER" != - ] && [ "$STANDBY" != - ] && [ "$PRIMARY" != - ]
+}

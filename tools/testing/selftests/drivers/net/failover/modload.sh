@@ -18,7 +18,7 @@ case " $STACK_PATHS " in
 *=none*) skip "stack $STACK leaves a module out" ;;
 esac
 
-if ! trio_complete; then
+if ! trio_whole; then
 	fail "trio complete before the reloads ($MASTER $STANDBY $PRIMARY)"
 	finish
 fi
@@ -59,7 +59,7 @@ reload_check() {
 		fail "$1: setup after reload: $(echo "$out" | tail -n 3 | paste -sd' ')"
 		return 1
 	fi
-	if ! trio_complete; then
+	if ! trio_whole; then
 		fail "$1: trio after reload ($MASTER $STANDBY $PRIMARY)"
 		return 1
 	fi
@@ -105,9 +105,9 @@ if [ "$ok" -eq "$CYCLES" ]; then
 	check "stack restored" reload_check "restore"
 else
 	# Whatever the failure left, try to put the stack back for later tests.
-	trio_complete || { guest "$G unload" >/dev/null; reload_check "restore" >/dev/null; }
+	trio_whole || { guest "$G unload" >/dev/null; reload_check "restore" >/dev/null; }
 fi
-check "trio complete at the end" trio_complete
+check "trio complete at the end" trio_whole
 check "netdev count back to $n0" [ "$(guest "ls /sys/class/net | wc -l")" -eq "$n0" ]
 check "MTU of $MASTER is 1500" [ "$(guest cat "/sys/class/net/$MASTER/mtu")" = 1500 ]
 finish
