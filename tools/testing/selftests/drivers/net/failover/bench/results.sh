@@ -70,9 +70,9 @@ failover_pair_id, both on taps in one bridge with the peer namespace.
   guest to eject it (status wait-unplug, then active); 1 s later
   migrate_cancel, and QEMU plugs the primary back.  Loss is counted from the
   migrate command to the cancel; **2.** the return from the cancel over the
-  next 6 s.  The return by PCI rescan is the guest removing the primary's PCI
+  next 8 s.  The return by PCI rescan is the guest removing the primary's PCI
   device (`/sys/bus/pci/devices/*/remove`, a surprise removal, also reported)
-  and rescanning 2 s later, loss over the next 6 s.
+  and rescanning 2 s later, loss over the next 8 s.
 * **3. Carrier loss**: QMP set_link npri off for 5 s, then on for 5 s.
 * **4. Master transmit overhead**: pktgen in the guest, `xmit_mode
   queue_xmit` (the qdisc path every sender uses, so the master's extra
@@ -108,7 +108,7 @@ failover_pair_id, both on taps in one bridge with the peer namespace.
   the host taps, counted from the host's rescan request (includes the agent's
   round trip).
 * **8. Live migration**: migrate_live (lib.sh) to a second QEMU on loopback
-  with the guest in bare mode; loss from the migrate command to 6 s after
+  with the guest in bare mode; loss from the migrate command to 8 s after
   completion; downtime as QEMU reports it.
 
 Raw data of this run: out/ (not committed); rerun with `make bench`.

@@ -22,6 +22,7 @@ source "$BDIR/../lib.sh"
 REPS=${BENCH_REPS:-3}
 SCALE_N=${BENCH_SCALE_N:-4096}
 RATE=1000
+WIN=8		# seconds measured after a replug, rescan or migration
 EV=$OUT/events
 VAL=$OUT/values
 STREAM_PID=
@@ -59,6 +60,15 @@ settle() {
 	done
 	log "stream not flowing after repair"
 	return 1
+}
+
+ev_time() { awk -v n="$1" -v r="$2" '$2 == n && $3 == r {print $1}' "$EV" | tail -n 1; }
+# sleep_until EPOCH SECS: until SECS after EPOCH
+sleep_until() {
+	local left
+
+	left=$(echo "$1 + $2 - $(date +%s.%N)" | bc)
+	[ "$(echo "$left > 0" | bc)" = 1 ] && sleep "$left"
 }
 
 set_link() { qmp "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"npri\",\"up\":$1}}" >/dev/null; }
@@ -139,10 +149,10 @@ for ((i = 0; i < REPS; i++)); do
 done
 
 # ---- the stream -------------------------------------------------------------
-ip netns exec "$NS_PEER" python3 "$BDIR/stream.py" echo "$GUEST_IP" $RATE \
+ip netns exec "$NS_PEER" chrt -r 1 python3 "$BDIR/stream.py" echo "$GUEST_IP" $RATE \
 	"$OUT/stream" "$OUT/stream.status" &
 STREAM_PID=$!
-ip netns exec "$NS_SW" python3 "$BDIR/stream.py" taps "$OUT/taps" \
+ip netns exec "$NS_SW" chrt -r 1 python3 "$BDIR/stream.py" taps "$OUT/taps" \
 	tap-sby tap-pri tap-sby2 tap-pri2 &
 TAPS_PID=$!
 busywait 10000 flowing || settle || failed stream "no echo replies in steady state"
@@ -175,32 +185,34 @@ for ((i = 0; i < REPS; i++)); do
 	sleep 2
 	ev rescan "$i"
 	# In the guest: rescan (probes the e1000 synchronously), then poll until
-	# the primary is enslaved and has carrier; times are the guest's own.
-	r=$(GUEST_TIMEOUT=60 g 't0=$(date +%s%N); echo 1 > /sys/bus/pci/rescan; t1=$(date +%s%N)
-		for n in $(seq 300); do
-			m=-; p=-
-			for d in /sys/class/net/*; do
-				[ "$(cat $d/phys_port_name 2>/dev/null)" = sby ] && [ -e $d/master ] &&
-					m=$(basename $(readlink $d/master))
-			done
-			for l in /sys/class/net/$m/lower_*; do
-				[ -e "$l" ] && [ "$(cat $l/phys_port_name 2>/dev/null)" != sby ] && p=${l##*/lower_}
-			done
-			[ "$p" != - ] && [ -z "$te" ] && te=$(date +%s%N)
-			[ "$p" != - ] && [ "$(cat /sys/class/net/$p/carrier 2>/dev/null)" = 1 ] && break
-			sleep 0.01
+	# the primary is enslaved and has carrier, with shell builtins only (a
+	# fork costs tens of ms here); times are the guest's own.
+	r=$(GUEST_TIMEOUT=60 guest "M=$MASTER S=$STANDBY; "'
+		rm -f /tmp/bench.fifo; mkfifo /tmp/bench.fifo; exec 9<>/tmp/bench.fifo
+		t0=$EPOCHREALTIME; echo 1 > /sys/bus/pci/rescan; t1=$EPOCHREALTIME
+		p=-; te=; c=0
+		for ((n = 0; n < 1000; n++)); do
+			if [ "$p" = - ]; then
+				for l in /sys/class/net/$M/lower_*; do
+					[ -e "$l" ] && [ "$l" != "/sys/class/net/$M/lower_$S" ] && p=${l##*/lower_}
+				done
+				[ "$p" != - ] && te=$EPOCHREALTIME
+			fi
+			[ "$p" != - ] && { read -r c </sys/class/net/$p/carrier; } 2>/dev/null && [ "$c" = 1 ] && break
+			read -r -t 0.01 -u 9
 		done
-		tc=$(date +%s%N)
-		echo $(((t1 - t0) / 1000000)) $(((${te:-$tc} - t0) / 1000000)) $(((tc - t0) / 1000000)) $p')
-	read -r probe_ms enslave_ms carrier_ms newp <<<"$r"
-	if [ "${newp:--}" = - ]; then
-		failed trio_enslaved "primary not enslaved with carrier 3 s after rescan ($r)"
+		tc=$EPOCHREALTIME
+		ms() { echo $(( (${1/./} - ${t0/./}) / 1000 )); }
+		echo $(ms $t1) $(ms ${te:-$tc}) $(ms $tc) $p $c')
+	read -r probe_ms enslave_ms carrier_ms newp newc <<<"$r"
+	if [ "${newp:--}" = - ] || [ "$newc" != 1 ]; then
+		failed trio_enslaved "primary not enslaved with carrier 10 s after rescan ($r)"
 	else
 		val "trio_probe_ms $i $probe_ms"
 		val "trio_enslaved_ms $i $enslave_ms"
 		val "trio_carrier_ms $i $carrier_ms"
 	fi
-	sleep 6
+	sleep_until "$(ev_time rescan "$i")" "$WIN"
 	ev rescan_end "$i"
 done
 
@@ -234,7 +246,7 @@ if [ -n "$BARE" ]; then
 		qmp '{"execute":"migrate_cancel"}' >/dev/null
 		busywait 30000 eval '[ "$(mig_status)" = cancelled ]'
 		qmp '{"execute":"migrate-set-parameters","arguments":{"max-bandwidth":134217728}}' >/dev/null
-		sleep 6
+		sleep_until "$(ev_time mc_cancel "$i")" "$WIN"
 		ev mc_end "$i"
 		busywait 30000 tcomplete && busywait 20000 pcarrier ||
 			failed planned "primary not back with carrier after migrate_cancel"
@@ -252,7 +264,7 @@ if [ -n "$BARE" ]; then
 		ev live_done 0
 		failed live "$(tail -n 1 "$OUT/migrate.log")"
 	fi
-	sleep 6
+	sleep "$WIN"
 	ev live_end 0
 	busywait 30000 tcomplete && busywait 20000 pcarrier ||
 		failed live "trio not whole on the destination"
@@ -273,7 +285,7 @@ busywait 10000 guest_ping_ok
 iperf() { # iperf METRIC REP [-R]
 	local r
 
-	ip netns exec "$NS_PEER" iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
+	ip netns exec "$NS_PEER" timeout 30 iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
 	sleep 0.5
 	r=$(GUEST_TIMEOUT=60 guest "iperf3 -c $PEER_IP -p 5201 -t 3 -O 1 $3 -J" |
 		python3 -c 'import json,sys; print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))' 2>/dev/null)
