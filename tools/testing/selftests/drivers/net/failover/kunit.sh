@@ -23,7 +23,10 @@ set -u -o pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../../../../../.." && pwd)
-CACHE=$REPO/.cache
+mkdir -p "$REPO/.cache"
+# Physical path: build dirs record it, and a symlinked .cache reached by
+# another path would otherwise rebuild everything.
+CACHE=$(cd "$REPO/.cache" && pwd -P)
 SRC=$CACHE/linux-source-6.12
 STAMP=$CACHE/linux-source-6.12.stamp
 TARBALL=/usr/src/linux-source-6.12.tar.xz
@@ -405,7 +408,6 @@ run_lane() {	# run_lane <lane>
 
 install_deps || { result "not ok" setup "installing packages"; finish; }
 # One run at a time: the tree and build dirs are shared.
-mkdir -p "$CACHE"
 exec 9> "$CACHE/kunit.lock"
 if ! flock -n 9; then
 	note "waiting for another kunit.sh run to finish"
