@@ -437,8 +437,112 @@ static void net_failover_test_master(struct kunit *test)
 	free_netdev(standby);
 }
 
+/*
+ * Runs the rx handler the failover core installed on @lower over a frame
+ * from @src, as __netif_receive_skb_core() would. Returns what the handler
+ * returned and sets *@to to the device the frame would be delivered as.
+ */
+static rx_handler_result_t nft_rx(struct kunit *test, struct net_device *lower,
+				  const u8 *src, bool bcast,
+				  struct net_device **to)
+{
+	rx_handler_func_t *handler;
+	rx_handler_result_t ret;
+	struct sk_buff *skb;
+	struct ethhdr *eth;
+
+	skb = alloc_skb(ETH_ZLEN, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	eth = skb_put_zero(skb, ETH_ZLEN);
+	if (bcast)
+		eth_broadcast_addr(eth->h_dest);
+	else
+		ether_addr_copy(eth->h_dest, nft_mac);
+	ether_addr_copy(eth->h_source, src);
+	eth->h_proto = htons(NFT_ETH_P);
+	skb->protocol = eth_type_trans(skb, lower);
+
+	rcu_read_lock();
+	handler = rcu_dereference(lower->rx_handler);
+	KUNIT_ASSERT_NOT_NULL(test, handler);
+	ret = handler(&skb);
+	rcu_read_unlock();
+
+	KUNIT_ASSERT_NE(test, ret, RX_HANDLER_CONSUMED);
+	*to = skb->dev;
+	kfree_skb(skb);
+	return ret;
+}
+
+static void net_failover_test_rx(struct kunit *test)
+{
+	static const u8 peer[ETH_ALEN] = { 0x02, 0x70, 0x65, 0x65, 0x72, 0x01 };
+	struct device *pv = kunit_device_register(test, "nft-pv");
+	struct device *vf = kunit_device_register(test, "nft-vf");
+	struct net_device *standby, *primary, *master, *to;
+	struct failover *failover;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pv);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vf);
+
+	standby = nft_lower_alloc(test, pv);
+	failover = net_failover_create(standby);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, failover);
+	KUNIT_ASSERT_EQ(test, register_netdev(standby), 0);
+	master = nft_master_of(standby);
+	KUNIT_ASSERT_NOT_NULL(test, master);
+	primary = nft_lower_alloc(test, vf);
+	KUNIT_ASSERT_EQ(test, register_netdev(primary), 0);
+	rtnl_lock();
+	KUNIT_EXPECT_EQ(test, dev_open(master, NULL), 0);
+	rtnl_unlock();
+	nft_carrier(standby, true);
+
+	/* standby alone: its frames are the master's */
+	nft_carrier(primary, false);
+	KUNIT_EXPECT_EQ(test, nft_rx(test, standby, peer, false, &to),
+			RX_HANDLER_ANOTHER);
+	KUNIT_EXPECT_PTR_EQ(test, to, master);
+
+	/*
+	 * Transmit moves to the primary: until the host has learnt that (the
+	 * first frame on the primary), standby frames still count.
+	 */
+	nft_carrier(primary, true);
+	KUNIT_EXPECT_EQ(test, nft_rx(test, standby, peer, false, &to),
+			RX_HANDLER_ANOTHER);
+	KUNIT_EXPECT_PTR_EQ(test, to, master);
+	KUNIT_EXPECT_EQ(test, nft_rx(test, primary, peer, false, &to),
+			RX_HANDLER_ANOTHER);
+	KUNIT_EXPECT_PTR_EQ(test, to, master);
+
+	/* then they are duplicates */
+	KUNIT_EXPECT_EQ(test, nft_rx(test, standby, peer, false, &to),
+			RX_HANDLER_EXACT);
+	KUNIT_EXPECT_PTR_EQ(test, to, standby);
+
+	/* a primary without carrier carries nothing: never drop then */
+	nft_carrier(primary, false);
+	KUNIT_EXPECT_EQ(test, nft_rx(test, standby, peer, false, &to),
+			RX_HANDLER_ANOTHER);
+	KUNIT_EXPECT_PTR_EQ(test, to, master);
+
+	/* our own broadcasts flooded back over the other path are not */
+	KUNIT_EXPECT_EQ(test, nft_rx(test, standby, nft_mac, true, &to),
+			RX_HANDLER_EXACT);
+	KUNIT_EXPECT_EQ(test, nft_rx(test, standby, peer, true, &to),
+			RX_HANDLER_ANOTHER);
+
+	unregister_netdev(primary);
+	free_netdev(primary);
+	unregister_netdev(standby);
+	net_failover_destroy(failover);
+	free_netdev(standby);
+}
+
 static struct kunit_case net_failover_master_cases[] = {
 	KUNIT_CASE(net_failover_test_master),
+	KUNIT_CASE(net_failover_test_rx),
 	{}
 };
 
