@@ -726,14 +726,14 @@ static int net_failover_slave_register(struct net_device *lower,
 		return err;
 	}
 
+	/* as in ndo_open, a lower device that fails to open stays unused */
 	if (netif_running(dev) && !netif_running(lower)) {
 		err = dev_open(lower, NULL);
-		if (err) {
-			netdev_err(dev, "%s: cannot open: %d\n", lower->name,
-				   err);
-			goto err_mtu;
-		}
-		opened = true;
+		if (err)
+			netdev_warn(dev, "cannot open %s: %d\n", lower->name,
+				    err);
+		else
+			opened = true;
 	}
 
 	if (dev->flags & IFF_PROMISC) {
@@ -792,7 +792,6 @@ err_promisc:
 err_close:
 	if (opened)
 		dev_close(lower);
-err_mtu:
 	dev_set_mtu(lower, orig_mtu);
 	return err;
 }
