@@ -45,7 +45,7 @@ for s in $STACKS; do
 		continue
 	}
 	trap '"$LAB" down "$env" >/dev/null; exit 1' INT TERM
-	LAB_ENV=$env "$DIR/bench/run_stack.sh" "$RAW/$s" 2>&1 | tee "$RAW/$s.log" | grep '^bench:' >&2
+	LAB_ENV=$env "$DIR/bench/run_stack.sh" "$RAW/$s" 2>&1 | tee "$RAW/$s.log" | grep --line-buffered '^bench:' >&2
 	"$LAB" down "$env" >/dev/null
 	trap - INT TERM
 	cp "$(dirname "$env")/dmesg.txt" "$RAW/$s/dmesg.txt" 2>/dev/null

@@ -129,7 +129,7 @@ def analyze(d):
             M("replug_gap").add(gap, c)
             M("replug_primary").add(*primary_carries(taps, e("mc_cancel"), e("mc_end")))
         if e("remove") and e("rescan") and e("rescan_end"):
-            lost, gap, c = window(send, recv, e("remove"), e("rescan"))
+            lost, gap, c = window(send, recv, e("remove"), e("remove_end") or e("rescan"))
             M("remove_lost").add(lost)
             M("remove_gap").add(gap, c)
             lost, gap, c = window(send, recv, e("rescan"), e("rescan_end"))
@@ -232,25 +232,30 @@ ROWS = [
 
 
 def cell(mt, fmt):
+    """median [min-max]; ">" marks a value cut by the end of its window
+    (the event never happened), "(k/n never)" how many runs that was."""
     if mt is None:
         return "n/a", None, None
     if mt.fail:
         return "failed: " + mt.fail[0].replace("|", "/")[:80], None, None
     if not mt.vals:
         return "n/a", None, None
-    med = statistics.median(mt.vals)
     order = sorted(zip(mt.vals, mt.cens))
-    medc = order[len(order) // 2][1] if len(order) % 2 else \
-        order[len(order) // 2][1] and order[len(order) // 2 - 1][1]
-    lo, hi = min(mt.vals), max(mt.vals)
-    pre = ">" if medc else ""
-    if len(mt.vals) == 1:
-        s = pre + fmt % med
+    n = len(order)
+    med = statistics.median(mt.vals)
+    if n % 2:
+        medc = order[n // 2][1]
     else:
-        s = "%s%s [%s-%s%s]" % (pre, fmt % med, fmt % lo,
-                                ">" if order[-1][1] else "", fmt % hi)
-    if medc:
-        s += " never"
+        medc = order[n // 2][1] or order[n // 2 - 1][1]
+    f = lambda v, c: (">" if c else "") + fmt % v
+    if n == 1:
+        s = f(med, medc)
+    else:
+        sep = " - " if order[-1][1] else "-"
+        s = "%s [%s%s%s]" % (f(med, medc), f(*order[0]), sep, f(*order[-1]))
+    k = sum(mt.cens)
+    if k:
+        s += " (%d/%d never)" % (k, n)
     return s, med, medc
 
 

@@ -181,8 +181,11 @@ for ((i = 0; i < REPS; i++)); do
 	ev remove "$i"
 	g "echo 1 > /sys/bus/pci/devices/$bdf/remove"
 	busywait 20000 primary_gone || failed rescan "primary still there after PCI remove"
-	busywait 5000 flowing
-	sleep 2
+	sleep_until "$(ev_time remove "$i")" 5
+	ev remove_end "$i"
+	# the return is measured from a working path (via the standby)
+	settle
+	sleep 1
 	ev rescan "$i"
 	# In the guest: rescan (probes the e1000 synchronously), then poll until
 	# the primary is enslaved and has carrier, with shell builtins only (a
