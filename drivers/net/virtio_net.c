@@ -771,12 +771,31 @@ static int vnet_stop(struct net_device *dev)
 	return 0;
 }
 
+/* A modern device without CTRL_MAC_ADDR cannot be told; the address then
+ * works as far as its receive filter lets frames through.
+ */
+static bool vnet_push_mac(struct vnet_info *vi, const u8 *addr)
+{
+	unsigned int i;
+
+	if (vnet_has(vi, VIRTIO_NET_F_CTRL_MAC_ADDR))
+		return vnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_MAC,
+				     VIRTIO_NET_CTRL_MAC_ADDR_SET,
+				     addr, ETH_ALEN);
+	if (!vnet_has(vi, VIRTIO_F_VERSION_1)) {
+		/* legacy devices take the address through config space */
+		for (i = 0; i < ETH_ALEN; i++)
+			virtio_cwrite8(vi->vdev,
+				       offsetof(struct virtio_net_config, mac) + i,
+				       addr[i]);
+	}
+	return true;
+}
+
 static int vnet_set_mac_address(struct net_device *dev, void *p)
 {
 	struct vnet_info *vi = netdev_priv(dev);
-	struct virtio_device *vdev = vi->vdev;
 	struct sockaddr *sa = p;
-	unsigned int i;
 	int err;
 
 	ASSERT_RTNL();
@@ -790,21 +809,8 @@ static int vnet_set_mac_address(struct net_device *dev, void *p)
 	if (err)
 		return err;
 
-	if (vnet_has(vi, VIRTIO_NET_F_CTRL_MAC_ADDR)) {
-		if (!vnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_MAC,
-				   VIRTIO_NET_CTRL_MAC_ADDR_SET,
-				   sa->sa_data, ETH_ALEN))
-			return -EIO;
-	} else if (!vnet_has(vi, VIRTIO_F_VERSION_1)) {
-		/* legacy devices take the address through config space */
-		for (i = 0; i < ETH_ALEN; i++)
-			virtio_cwrite8(vdev,
-				       offsetof(struct virtio_net_config, mac) + i,
-				       sa->sa_data[i]);
-	}
-	/* A modern device without CTRL_MAC_ADDR cannot be told; the new
-	 * address works as far as its receive filter lets frames through.
-	 */
+	if (!vnet_push_mac(vi, sa->sa_data))
+		return -EIO;
 	eth_commit_mac_addr_change(dev, p);
 	return 0;
 }
@@ -1401,6 +1407,8 @@ static void vnet_del_vqs(struct vnet_info *vi)
 
 		while ((buf = virtqueue_detach_unused_buf(vi->sq[i].vq)))
 			dev_kfree_skb(buf);
+		/* those skbs will never complete */
+		netdev_tx_reset_queue(netdev_get_tx_queue(vi->dev, i));
 		while ((buf = virtqueue_detach_unused_buf(rq->vq)))
 			put_page(virt_to_head_page(buf));
 		if (rq->alloc_frag.page)
@@ -1528,10 +1536,7 @@ static int vnet_probe(struct virtio_device *vdev)
 	}
 
 	if (!vnet_has(vi, VIRTIO_NET_F_MAC) &&
-	    vnet_has(vi, VIRTIO_NET_F_CTRL_MAC_ADDR) &&
-	    !vnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_MAC,
-			   VIRTIO_NET_CTRL_MAC_ADDR_SET,
-			   dev->dev_addr, ETH_ALEN))
+	    !vnet_push_mac(vi, dev->dev_addr))
 		dev_warn(&vdev->dev, "device refused MAC %pM\n", dev->dev_addr);
 
 	if (vnet_has(vi, VIRTIO_NET_F_STANDBY)) {
@@ -1599,6 +1604,72 @@ static void vnet_remove(struct virtio_device *vdev)
 	free_netdev(vi->dev);
 }
 
+#ifdef CONFIG_PM_SLEEP
+/* vlan_for_each() passes the VLAN device (NULL for vid 0), not ours */
+static int vnet_restore_vid(struct net_device *vlan_dev, int vid, void *arg)
+{
+	struct vnet_info *vi = arg;
+
+	return vnet_vlan_rx_add_vid(vi->dev, htons(ETH_P_8021Q), vid);
+}
+
+/* The device is reset across suspend: the netdev stays registered (and
+ * enslaved), only the virtqueues and the device state go.
+ */
+static int vnet_freeze(struct virtio_device *vdev)
+{
+	struct vnet_info *vi = vdev->priv;
+	struct net_device *dev = vi->dev;
+
+	vnet_config_enable(vi, false);
+	vnet_rx_mode_enable(vi, false);
+	rtnl_lock();
+	netif_device_detach(dev);
+	if (netif_running(dev))
+		vnet_stop(dev);
+	rtnl_unlock();
+
+	virtio_reset_device(vdev);
+	vnet_del_vqs(vi);
+	vi->cvq = NULL;
+	return 0;
+}
+
+static int vnet_restore(struct virtio_device *vdev)
+{
+	struct vnet_info *vi = vdev->priv;
+	struct net_device *dev = vi->dev;
+	__virtio16 v = cpu_to_virtio16(vdev, vi->curr_pairs);
+	int err;
+
+	err = vnet_find_vqs(vi);
+	if (err)
+		return err;
+	virtio_device_ready(vdev);
+
+	rtnl_lock();
+	if (vi->curr_pairs > 1 &&
+	    !vnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_MQ,
+			   VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, &v, sizeof(v)))
+		netdev_warn(dev, "device refused %u queue pairs\n",
+			    vi->curr_pairs);
+	if (!vnet_push_mac(vi, dev->dev_addr))
+		netdev_warn(dev, "device refused MAC %pM\n", dev->dev_addr);
+	if (vnet_has(vi, VIRTIO_NET_F_CTRL_VLAN))
+		vlan_for_each(dev, vnet_restore_vid, vi);
+	if (netif_running(dev))
+		vnet_open(dev);
+	netif_device_attach(dev);
+	rtnl_unlock();
+
+	vnet_rx_mode_enable(vi, true);
+	vnet_set_rx_mode(dev);
+	/* picks up a link change that happened while asleep */
+	vnet_config_enable(vi, true);
+	return 0;
+}
+#endif
+
 static const unsigned int vnet_features[] = {
 	VIRTIO_NET_F_CSUM, VIRTIO_NET_F_GUEST_CSUM, VIRTIO_NET_F_MTU,
 	VIRTIO_NET_F_MAC,
@@ -1626,6 +1697,10 @@ static struct virtio_driver vnet_driver = {
 	.probe			= vnet_probe,
 	.remove			= vnet_remove,
 	.config_changed		= vnet_config_changed,
+#ifdef CONFIG_PM_SLEEP
+	.freeze			= vnet_freeze,
+	.restore		= vnet_restore,
+#endif
 };
 
 static int __init vnet_init(void)
