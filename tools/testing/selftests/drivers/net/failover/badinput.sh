@@ -251,4 +251,4 @@ unchanged "ip link del"
 check "netdev count back to $n0" [ "$(guest "ls /sys/class/net | wc -l")" -eq "$n0" ]
 [ $RET -eq 0 ] || finish
 [ $BEYOND -eq 0 ] || RET=$KSFT_FAIL
-finish "stock pairs a lower device moved into another netns with the master across namespaces"
+finish_beyond failover "stock pairs a lower device moved into another netns with the master across namespaces"

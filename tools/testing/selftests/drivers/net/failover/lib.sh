@@ -298,3 +298,24 @@ trio_whole() {
 	[ -n "$MASTER" ] && [ -n "$STANDBY" ] && [ -n "$PRIMARY" ] &&
 		[ "$MASTER" != - ] && [ "$STANDBY" != - ] && [ "$PRIMARY" != - ]
 }
+
+# stock_module MODULE: true if the stack runs Debian's own MODULE.
+stock_module() {
+	local kv
+
+	for kv in $STACK_PATHS; do
+		[ "${kv%%=*}" = "$1" ] && [ "${kv%.ko.xz}" != "$kv" ] && return 0
+	done
+	return 1
+}
+
+# finish_beyond MODULE REASON: finish for a test whose beyond-stock part
+# depends on MODULE: its failure is expected (XFAIL) whenever that module is
+# the stock one, on mixed stacks too, not only on the all-stock stack.
+finish_beyond() {
+	if [ $RET -ne 0 ] && stock_module "$1"; then
+		echo "XFAIL: $2 (stock $1)"
+		exit $KSFT_XFAIL
+	fi
+	finish "$2"
+}

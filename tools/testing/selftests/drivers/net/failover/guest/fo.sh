@@ -98,6 +98,28 @@ setup() {
 	echo "fo: trio $master $sby $pri"
 }
 
+# replug [SECS]: the primary's PCI device removed and the bus rescanned, in
+# one agent call: waits until the master has lost the primary, then for the
+# trio and the new primary's carrier; prints "MASTER STANDBY PRIMARY".
+replug() {
+	local secs=${1:-30} master sby pri bdf i r
+
+	read -r master sby pri <<<"$(roles)"
+	[ "$pri" != - ] || { echo "fo: no primary to remove"; return 1; }
+	bdf=$(basename "$(readlink "/sys/class/net/$pri/device")")
+	echo 1 >"/sys/bus/pci/devices/$bdf/remove" || return 1
+	for ((i = 0; i < secs * 10; i++)); do
+		r=$(roles)
+		[ "${r##* }" = - ] && break
+		sleep 0.1
+	done
+	[ "${r##* }" = - ] || { echo "fo: primary still there: $r"; return 1; }
+	echo 1 >/sys/bus/pci/rescan
+	r=$(wait_trio "$secs") || { echo "fo: trio incomplete after rescan: $r"; return 1; }
+	wait_carrier "${r##* }" "$secs" || { echo "fo: no carrier on ${r##* }"; return 1; }
+	echo "$r"
+}
+
 cmd=$1
 shift
 "$cmd" "$@"
