@@ -18,22 +18,25 @@ FOREIGN_IP=198.19.30.9
 FOREIGN_MAC=52:54:00:fa:44:04
 GROUP=239.1.2.4
 
-# counts DEV: "promiscuity allmulti" of a guest netdev.
+# counts: "promiscuity allmulti" of the standby, then of the primary.
 counts() {
-	guest "ip -d link show dev $1" | sed -n 's/.*promiscuity \([0-9]*\) *allmulti \([0-9]*\).*/\1 \2/p'
+	guest "ip -d link show dev $STANDBY; ip -d link show dev $PRIMARY" |
+		sed -n 's/.*promiscuity \([0-9]*\) *allmulti \([0-9]*\).*/\1 \2/p' | paste -sd' '
 }
 # lowers_at P A: both lower devices have promiscuity >= P (== 0 if P is 0)
-# and allmulti likewise.
+# and allmulti likewise; sets SHOW.
 lowers_at() {
-	local d p a
+	local p a v i=0
 
-	for d in "$STANDBY" "$PRIMARY"; do
-		read -r p a <<<"$(counts "$d")"
+	read -r -a v <<<"$(counts)"
+	SHOW="standby ${v[0]}/${v[1]} primary ${v[2]}/${v[3]}"
+	[ ${#v[@]} -eq 4 ] || return 1
+	for i in 0 2; do
+		p=${v[i]} a=${v[i + 1]}
 		if [ "$1" = 0 ]; then [ "$p" = 0 ] || return 1; else [ "$p" -ge "$1" ] || return 1; fi
 		if [ "$2" = 0 ]; then [ "$a" = 0 ] || return 1; else [ "$a" -ge "$2" ] || return 1; fi
 	done
 }
-show() { echo "standby $(counts "$STANDBY" | tr ' ' /) primary $(counts "$PRIMARY" | tr ' ' /)"; }
 
 # rx_during CMD...: sets MS MP to the standby's and primary's rx_packets
 # growth while the peer runs CMD.
@@ -57,7 +60,8 @@ cleanup() {
 
 roles
 check "trio complete (master=$MASTER standby=$STANDBY primary=$PRIMARY)" trio_complete
-check "lower devices neither promiscuous nor allmulti ($(show))" lowers_at 0 0
+lowers_at 0 0
+check "lower devices neither promiscuous nor allmulti ($SHOW)" lowers_at 0 0
 peer ip route add "$FOREIGN_IP/32" dev eth0
 peer ip neigh replace "$FOREIGN_IP" lladdr "$FOREIGN_MAC" dev eth0 nud permanent
 
@@ -65,25 +69,25 @@ foreign
 check "frames to $FOREIGN_MAC filtered by both (standby +$MS, primary +$MP)" [ "$MS" -lt 10 -a "$MP" -lt 10 ]
 guest "ip link set dev $MASTER promisc on"
 busywait 3000 lowers_at 1 0
-check "promisc on $MASTER: both lower devices promiscuous ($(show))" lowers_at 1 0
+check "promisc on $MASTER: both lower devices promiscuous ($SHOW)" lowers_at 1 0
 foreign
 check "promisc: both receive frames to $FOREIGN_MAC (standby +$MS/20, primary +$MP/20)" \
 	[ "$MS" -ge 20 -a "$MP" -ge 20 ]
 guest "ip link set dev $MASTER promisc off"
 busywait 3000 lowers_at 0 0
-check "promisc off: both back to promiscuity 0 ($(show))" lowers_at 0 0
+check "promisc off: both back to promiscuity 0 ($SHOW)" lowers_at 0 0
 
 group
 check "unjoined $GROUP filtered by both (standby +$MS, primary +$MP)" [ "$MS" -lt 10 -a "$MP" -lt 10 ]
 guest "ip link set dev $MASTER allmulticast on"
 busywait 3000 lowers_at 0 1
-check "allmulticast on $MASTER: both lower devices allmulti ($(show))" lowers_at 0 1
+check "allmulticast on $MASTER: both lower devices allmulti ($SHOW)" lowers_at 0 1
 group
 check "allmulti: both receive $GROUP (standby +$MS/20, primary +$MP/20)" \
 	[ "$MS" -ge 20 -a "$MP" -ge 20 ]
 guest "ip link set dev $MASTER allmulticast off"
 busywait 3000 lowers_at 0 0
-check "allmulticast off: both back to allmulti 0 ($(show))" lowers_at 0 0
+check "allmulticast off: both back to allmulti 0 ($SHOW)" lowers_at 0 0
 
 cleanup
 check "traffic to the master flows" busywait 10000 ping_ok

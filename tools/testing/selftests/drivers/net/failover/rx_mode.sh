@@ -19,11 +19,13 @@ GMAC=01:00:5e:01:02:03
 UC=52:54:00:fa:22:02
 MV=52:54:00:fa:33:03
 
-# has DEV ADDR: ADDR is in DEV's unicast/multicast address list.
-has() { guest "bridge fdb show dev $1 self" | grep -qi "^$2 "; }
-lacks() { ! has "$@"; }
-on_both() { has "$STANDBY" "$1" && has "$PRIMARY" "$1"; }
-on_neither() { lacks "$STANDBY" "$1" && lacks "$PRIMARY" "$1"; }
+# lowers_with ADDR: how many lower devices have ADDR in their unicast or
+# multicast address list (one guest call).
+lowers_with() {
+	guest "for d in $STANDBY $PRIMARY; do bridge fdb show dev \$d self; done" | grep -ci "^$1 "
+}
+on_both() { [ "$(lowers_with "$1")" = 2 ]; }
+on_neither() { [ "$(lowers_with "$1")" = 0 ]; }
 
 # mcast_rx COUNT: sends COUNT pings to $GROUP from the peer; sets MS and MP
 # to the packets the standby and the primary received meanwhile.
