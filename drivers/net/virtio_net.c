@@ -210,10 +210,10 @@ static bool vnet_ctrl_cmd_sg(struct vnet_info *vi, u8 class, u8 cmd,
 	bool ok = false;
 	int err;
 
-	if (!vi->cvq)
-		return false;
-
 	mutex_lock(&vi->cvq_lock);
+	/* none negotiated, or gone while the device sleeps */
+	if (!vi->cvq)
+		goto unlock;
 	vi->ctrl->hdr.class = class;
 	vi->ctrl->hdr.cmd = cmd;
 	vi->ctrl->status = VIRTIO_NET_ERR;
@@ -1629,9 +1629,11 @@ static int vnet_freeze(struct virtio_device *vdev)
 		vnet_stop(dev);
 	rtnl_unlock();
 
+	mutex_lock(&vi->cvq_lock);
 	virtio_reset_device(vdev);
 	vnet_del_vqs(vi);
 	vi->cvq = NULL;
+	mutex_unlock(&vi->cvq_lock);
 	return 0;
 }
 
@@ -1642,10 +1644,13 @@ static int vnet_restore(struct virtio_device *vdev)
 	__virtio16 v = cpu_to_virtio16(vdev, vi->curr_pairs);
 	int err;
 
+	mutex_lock(&vi->cvq_lock);
 	err = vnet_find_vqs(vi);
+	if (!err)
+		virtio_device_ready(vdev);
+	mutex_unlock(&vi->cvq_lock);
 	if (err)
 		return err;
-	virtio_device_ready(vdev);
 
 	rtnl_lock();
 	if (vi->curr_pairs > 1 &&
