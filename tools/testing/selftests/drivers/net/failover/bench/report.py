@@ -268,11 +268,12 @@ def ratio(a, b):
     if sm == 0:
         return "=" if om == 0 else "-"
     r = om / sm
+    r = "%.2f" % r if r >= 0.1 or r == 0 else "%.1g" % r
     if sc:
-        return "<%.2f" % r
+        return "<" + r
     if oc:
-        return ">%.2f" % r
-    return "%.2f" % r
+        return ">" + r
+    return r
 
 
 def table(res, stacks, n_scale):
@@ -324,9 +325,9 @@ def plot(name, title, out_dir, series, marks, xlabel):
         "set grid",
         "set key outside right top",
     ]
-    for i, (x, label) in enumerate(marks):
-        cmds.append("set arrow from %.2f, graph 0 to %.2f, graph 1 nohead dt 2 lc rgb 'gray40'" % (x, x))
-        cmds.append("set label '%s' at %.2f, graph %.2f left font ',8'" % (label, x + 0.05, 0.97 - 0.06 * i))
+    for i, (x, label, color) in enumerate(marks):
+        cmds.append("set arrow from %.2f, graph 0 to %.2f, graph 1 nohead dt 2 lc %d" % (x, x, color))
+        cmds.append("set label '%s' at %.2f, graph %.2f left font ',8' tc lt %d" % (label, x + 0.05, 0.97 - 0.05 * i, color))
     cmds.append("plot " + ", ".join(
         "'%s' index %d using 1:2 with steps lw 2 lc %d title '%s: answered', "
         "'%s' index %d using 1:3 with steps lw 1 dt 3 lc %d title '%s: sent'"
@@ -368,8 +369,8 @@ def plots(raw, out_dir, stacks):
                 continue
             t0 = ev[(start, 0)]
             series.append((s, rate_series(send, recv, t0, t0 - 1.0, ev[(end, 0)])))
-            if s == stacks[-1]:
-                mk = [(ev[(m, 0)] - t0, "%s (%s)" % (lbl, s)) for m, lbl in marks if (m, 0) in ev]
+            mk += [(ev[(m, 0)] - t0, "%s (%s)" % (lbl, s), len(series))
+                   for m, lbl in marks if (m, 0) in ev]
         if series:
             plot(name, title, out_dir, series, mk, xl)
             made.append(name)
