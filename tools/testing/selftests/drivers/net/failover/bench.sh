@@ -26,13 +26,15 @@ t_start=$(date +%s)
 say() { echo "bench: $*" >&2; }
 
 "$LAB" deps || exit 1
+# shellcheck disable=SC2010
 KDIR=${KDIR:-$(ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null |
 	grep -v -e cloud -e rt- | sort -V | tail -n 1)}
 say "building our modules"
 make -s -C "$REPO" >/dev/null 2>&1 || say "build failed: using what is built"
 say "building the failover_scale test module"
+mkdir -p "$REPO/out"
 make -s -C "$KDIR" M="$DIR/bench" modules >"$REPO/out/bench-module.log" 2>&1 ||
-	{ mkdir -p "$REPO/out"; say "failover_scale did not build (see out/bench-module.log)"; }
+	say "failover_scale did not build (see out/bench-module.log)"
 
 RAW=$REPO/out/bench-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$RAW" "$RESULTS"
@@ -54,6 +56,8 @@ done
 
 # shellcheck disable=SC2086
 python3 "$DIR/bench/report.py" "$RAW" "$RESULTS" $STACKS >"$RAW/table.txt" || exit 1
+# shellcheck disable=SC2086
 "$DIR/bench/results.sh" "$RAW" "$RESULTS" "$REPO/README.md" $STACKS
-cat "$RESULTS/table.md"
+mv "$RESULTS/table.md" "$RAW/table.md"
+cat "$RAW/table.md"
 say "took $(($(date +%s) - t_start)) s; results in bench/results.md, raw data in ${RAW#"$REPO"/}"

@@ -13,7 +13,6 @@ STACKS="$*"
 TABLE=$(cat "$RES/table.md")
 PLOTS=$(cat "$RES/plots" 2>/dev/null)
 rm -f "$RES/plots"
-N=${BENCH_SCALE_N:-4096}
 REPS=${BENCH_REPS:-3}
 KVER=$(sed -n 's/^Linux version \([^ ]*\).*/\1/p' "$RAW"/*/dmesg.txt 2>/dev/null | head -n 1)
 COMMIT=$(git -C "$(dirname "$README")" rev-parse --short HEAD 2>/dev/null)

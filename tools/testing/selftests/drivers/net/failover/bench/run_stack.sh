@@ -192,6 +192,7 @@ for ((i = 0; i < REPS; i++)); do
 	# In the guest: rescan (probes the e1000 synchronously), then poll until
 	# the primary is enslaved and has carrier, with shell builtins only (a
 	# fork costs tens of ms here); times are the guest's own.
+	# shellcheck disable=SC2016
 	r=$(GUEST_TIMEOUT=60 guest "M=$MASTER S=$STANDBY; "'
 		rm -f /tmp/bench.fifo; mkfifo /tmp/bench.fifo; exec 9<>/tmp/bench.fifo
 		t0=$EPOCHREALTIME; echo 1 > /sys/bus/pci/rescan; t1=$EPOCHREALTIME
@@ -249,12 +250,14 @@ if [ -n "$BARE" ]; then
 		sleep 1
 		ev mc_cancel "$i"
 		qmp '{"execute":"migrate_cancel"}' >/dev/null
+		# shellcheck disable=SC2016
 		busywait 30000 eval '[ "$(mig_status)" = cancelled ]'
 		qmp '{"execute":"migrate-set-parameters","arguments":{"max-bandwidth":134217728}}' >/dev/null
 		sleep_until "$(ev_time mc_cancel "$i")" "$WIN"
 		ev mc_end "$i"
-		busywait 30000 tcomplete && busywait 20000 pcarrier ||
+		if ! busywait 30000 tcomplete || ! busywait 20000 pcarrier; then
 			failed planned "primary not back with carrier after migrate_cancel"
+		fi
 	done
 
 	# ---- 8. live migration ------------------------------------------------
@@ -271,8 +274,9 @@ if [ -n "$BARE" ]; then
 	fi
 	sleep "$WIN"
 	ev live_end 0
-	busywait 30000 tcomplete && busywait 20000 pcarrier ||
+	if ! busywait 30000 tcomplete || ! busywait 20000 pcarrier; then
 		failed live "trio not whole on the destination"
+	fi
 	bare_leave >/dev/null || failed live "cannot leave bare mode"
 	BARE=
 	busywait 20000 trio_complete
