@@ -7,6 +7,7 @@
 #   fo.sh roles                 print "MASTER STANDBY PRIMARY" ("-" if absent)
 #   fo.sh wait_trio [SECS]      wait until all three exist and are linked
 #   fo.sh load|unload ...       module helpers
+#   fo.sh config [SECS]         setup without loading: master up, addresses
 
 GUEST_IP=198.18.0.1
 GUEST_IP6=fd00::1
@@ -118,6 +119,22 @@ replug() {
 	r=$(wait_trio "$secs") || { echo "fo: trio incomplete after rescan: $r"; return 1; }
 	wait_carrier "${r##* }" "$secs" || { echo "fo: no carrier on ${r##* }"; return 1; }
 	echo "$r"
+}
+
+# config [SECS]: what setup does once the modules are in, for a trio that
+# formed again (driver rebind, reload): the master up with the lab's
+# addresses, carrier on the primary and the master.
+config() {
+	local r master sby pri
+
+	r=$(wait_trio "${1:-60}") || { echo "fo: trio incomplete: $r"; ip -d link; return 1; }
+	read -r master sby pri <<<"$r"
+	ip link set "$master" up
+	ip addr replace "$GUEST_IP/24" dev "$master"
+	ip addr replace "$GUEST_IP6/64" dev "$master" nodad
+	wait_carrier "$pri" 30 || { echo "fo: primary $pri has no carrier"; return 1; }
+	wait_carrier "$master" 30 || { echo "fo: master $master has no carrier"; return 1; }
+	echo "fo: trio $master $sby $pri"
 }
 
 cmd=$1
