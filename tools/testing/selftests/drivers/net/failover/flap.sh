@@ -18,7 +18,7 @@ source "$(dirname "$0")/lib.sh"
 FLAPS=${FLAPS:-20}
 [ "$STRESS" = full ] && FLAPS=${FLAPS_FULL:-200}
 GAP=${FLAP_GAP:-0.2}
-MAX_LOSS_PCT=${MAX_LOSS_PCT:-20}
+MAX_LOSS_PCT=${MAX_LOSS_PCT:-5}
 PING_LOG=$LAB_DIR/flap-ping.log
 
 set_link() {
