@@ -65,4 +65,4 @@ bench:
 stress:
 	@$(LAB) deps
 	@STRESS=full $(LAB) selftests --stack "$(STACK)" \
-		hotplug.sh migrate_stress.sh modload.sh flap.sh badinput.sh
+		badinput.sh flap.sh migrate_stress.sh modload.sh hotplug.sh
