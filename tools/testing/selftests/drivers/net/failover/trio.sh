@@ -41,7 +41,7 @@ check "peer -> master: $RECEIVED/$SENT replies" [ "$RECEIVED" -eq 100 ]
 dp=$(delta TX "$PRIMARY" "$p0")
 ds=$(delta TX "$STANDBY" "$s0")
 check "replies left on the primary (primary tx +$dp, standby tx +$ds)" \
-	[ "$dp" -ge 100 ] && [ "$ds" -lt 10 ]
+	[ "$dp" -ge 100 -a "$ds" -lt 10 ]
 ping_peer 20 "$GUEST_IP6"
 check "IPv6 peer -> master: $RECEIVED/$SENT replies" [ "$RECEIVED" -eq 20 ]
 
@@ -74,6 +74,6 @@ check "after return: $RECEIVED/$SENT replies" [ "$RECEIVED" -eq 100 ]
 dp=$(delta TX "$PRIMARY" "$p0")
 ds=$(delta TX "$STANDBY" "$s0")
 check "replies left on the primary again (primary tx +$dp, standby tx +$ds)" \
-	[ "$dp" -ge 100 ] && [ "$ds" -lt 10 ]
+	[ "$dp" -ge 100 -a "$ds" -lt 10 ]
 
 finish
