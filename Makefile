@@ -65,4 +65,4 @@ bench:
 stress:
 	@$(LAB) deps
 	@STRESS=full $(LAB) selftests --stack "$(STACK)" \
-		badinput.sh flap.sh migrate_stress.sh modload.sh hotplug.sh
+		badinput.sh flap.sh modload.sh hotplug.sh migrate_stress.sh
