@@ -8,7 +8,8 @@
 # "N passed, N failed"; exits non-zero if anything failed.
 #
 # CHECK_STACKS="stock ours" limits the stacks; CHECK_SKIP="kunit lab" skips
-# whole parts (for local iteration only: CI runs everything).
+# whole parts (for local iteration only: CI runs everything); CHECK_JOBS sets
+# how many labs boot at once (default 2, each guest with one vCPU).
 
 SELFTEST_DIR=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$SELFTEST_DIR/../../../../../.." && pwd)
@@ -70,9 +71,20 @@ for f in $(git ls-files '*.c' '*.h'); do
 	[ $rc -eq 0 ] || echo "$out" | head -20 | sed 's/^/#   /'
 done
 
-# ---- KUnit -----------------------------------------------------------------------
+# ---- KUnit (in the background, beside the lab) ----------------------------------
+# The UML builds are CPU-bound and the lab mostly waits on its guests, so
+# the two overlap.
+KUNIT_PID=
 if ! skipping kunit && [ -x "$SELFTEST_DIR/kunit.sh" ]; then
-	"$SELFTEST_DIR/kunit.sh" >"$LOG/kunit.log" 2>&1
+	"$SELFTEST_DIR/kunit.sh" >"$LOG/kunit.log" 2>&1 &
+	KUNIT_PID=$!
+fi
+
+kunit_collect() {
+	local rc p f
+
+	[ -n "$KUNIT_PID" ] || return
+	wait "$KUNIT_PID"
 	rc=$?
 	p=$(grep -c '^ok - ' "$LOG/kunit.log")
 	f=$(grep -c '^not ok - ' "$LOG/kunit.log")
@@ -83,7 +95,7 @@ if ! skipping kunit && [ -x "$SELFTEST_DIR/kunit.sh" ]; then
 		nok "kunit: kunit.sh exited $rc (see out/check/kunit.log)"
 		tail -20 "$LOG/kunit.log" | sed 's/^/#   /'
 	fi
-fi
+}
 
 # ---- lab selftests on each stack -----------------------------------------------
 # The whole suite runs on stock (that proves the tests) and on ours; each mixed
@@ -114,21 +126,46 @@ stacks() {
 	local s
 
 	for s in stock \
+		 ours \
 		 failover=ours \
 		 failover=ours,net_failover=ours \
 		 net_failover=ours \
-		 virtio_net=ours \
-		 ours; do
+		 virtio_net=ours; do
 		"$LAB" stack --stack "$s" >/dev/null 2>&1 && echo "$s"
 	done
 }
 
-if ! skipping lab; then
-	for s in ${CHECK_STACKS:-$(stacks)}; do
+# run_queue STACK...: the stacks one after another, each in its own boot.
+run_queue() {
+	local s t0
+
+	for s in "$@"; do
 		t0=$(date +%s)
 		# shellcheck disable=SC2046
-		"$LAB" selftests --stack "$s" $(stack_tests "$s") \
+		LAB_SMP=${LAB_SMP:-1} "$LAB" selftests --stack "$s" $(stack_tests "$s") \
 			>"$LOG/selftests-${s//[=,]/_}.log" 2>&1
+		echo "$(($(date +%s) - t0))" >"$LOG/selftests-${s//[=,]/_}.time"
+	done
+}
+
+# CHECK_JOBS labs at a time (default 2): stock and ours, the long ones,
+# start first on separate queues.
+if ! skipping lab; then
+	mapfile -t all < <(for s in ${CHECK_STACKS:-$(stacks)}; do echo "$s"; done)
+	jobs_n=${CHECK_JOBS:-2}
+	pids=()
+	for ((q = 0; q < jobs_n; q++)); do
+		queue=()
+		for ((i = q; i < ${#all[@]}; i += jobs_n)); do
+			queue+=("${all[$i]}")
+		done
+		[ ${#queue[@]} -gt 0 ] || continue
+		run_queue "${queue[@]}" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	for s in "${all[@]}"; do
+		f=$LOG/selftests-${s//[=,]/_}
 		while read -r line; do
 			case $line in
 			"ok "*"# SKIP"*) echo "ok - [$s] ${line#ok [0-9]* }"; SKIPPED=$((SKIPPED + 1)) ;;
@@ -136,10 +173,12 @@ if ! skipping lab; then
 			"not ok "*) nok "[$s] ${line#not ok [0-9]* }" ;;
 			"# FAIL"*|"# lab"*|"#   "*) echo "$line" ;;
 			esac
-		done <"$LOG/selftests-${s//[=,]/_}.log"
-		echo "# [$s] took $(($(date +%s) - t0))s"
+		done <"$f.log"
+		echo "# [$s] took $(cat "$f.time" 2>/dev/null)s"
 	done
 fi
+
+kunit_collect
 
 echo "# check took $(($(date +%s) - t_start))s; logs in out/check and out/lab-*"
 echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
