@@ -80,6 +80,8 @@ reload_check() {
 		fail "$1: $RECEIVED/20 replies, primary $PRIMARY tx +$dp"
 		return 1
 	fi
+	# The peer's neighbour entry for the new trio may need resolving first.
+	busywait 10000 ping_ok "$GUEST_IP6"
 	ping_peer 20 "$GUEST_IP6"
 	if [ "$RECEIVED" -lt 20 ]; then
 		fail "$1: IPv6 $RECEIVED/20 replies"
