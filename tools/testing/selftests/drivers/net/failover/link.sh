@@ -65,7 +65,8 @@ busywait 10000 via standby
 check "link down: traffic continues via the standby ($VIA)" via standby
 n0=$(replies)
 sleep 3	# a measurement window, not a wait for state
-check "link down: pings answered ($(($(replies) - n0)) in 3 s)" [ $(($(replies) - n0)) -ge 300 ]
+# 600 at a steady 5 ms; a loaded host paces ping slower, stock answers none
+check "link down: pings answered ($(($(replies) - n0)) in 3 s)" [ $(($(replies) - n0)) -ge 100 ]
 
 T_UP=$(date +%s.%N)
 set_link true
