@@ -60,7 +60,9 @@ tx_of() { guest "cat /sys/class/net/$1/statistics/tx_packets /sys/class/net/$1/s
 jumbo() {
 	local m=$1
 
+	# both standby taps: after a migration the guest is on tap-sby2
 	sw ip link set tap-sby mtu "$m" &&
+		sw ip link set tap-sby2 mtu "$m" &&
 		sw ip link set veth-br mtu "$m" &&
 		peer ip link set eth0 mtu "$m"
 }
