@@ -1329,18 +1329,6 @@ static int net_failover_netdev_event(struct notifier_block *nb,
 			nfo->primary_closing = false;
 		net_failover_set_path(nfo, NULL);
 		break;
-	case NETDEV_NOTIFY_PEERS:
-		/*
-		 * A lower device was asked to announce itself (virtio_net
-		 * does on VIRTIO_NET_S_ANNOUNCE after a live migration), but
-		 * it has no addresses: the master has them. Announce the
-		 * master instead, or the host's switch keeps the guest's MAC
-		 * wherever the hypervisor's own announcements left it.
-		 */
-		if (netif_running(dev) && (dev->flags & IFF_UP) &&
-		    netif_carrier_ok(dev))
-			__netdev_notify_peers(dev);
-		break;
 	case NETDEV_FEAT_CHANGE:
 		net_failover_compute_features(nfo);
 		break;
