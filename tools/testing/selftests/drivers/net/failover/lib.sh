@@ -75,12 +75,14 @@ roles() {
 
 trio_complete() {
 	roles
-	[ "$MASTER" != - ] && [ "$STANDBY" != - ] && [ "$PRIMARY" != - ]
+	# empty names: the agent did not answer
+	[ -n "$MASTER" ] && [ -n "$STANDBY" ] && [ -n "$PRIMARY" ] &&
+		[ "$MASTER" != - ] && [ "$STANDBY" != - ] && [ "$PRIMARY" != - ]
 }
 
 primary_gone() {
 	roles
-	[ "$PRIMARY" = - ]
+	[ -n "$MASTER" ] && [ "$PRIMARY" = - ]
 }
 
 carrier() { [ "$(guest cat "/sys/class/net/$1/carrier" 2>/dev/null)" = 1 ]; }
