@@ -141,6 +141,8 @@ struct net_failover_info {
 	bool primary_closing;
 	/* net_failover_destroy() has started: enslave nothing new */
 	bool dying;
+	/* the master is handing its new MAC address to the lower devices */
+	bool setting_mac;
 	/* primary's carrier_down_count when transmit last moved to it */
 	unsigned int primary_downs;
 	u64 switches;
@@ -1001,7 +1003,9 @@ static int net_failover_set_mac_address(struct net_device *dev, void *p)
 			continue;
 		old[slot].sa_family = lower->type;
 		memcpy(old[slot].sa_data, lower->dev_addr, ETH_ALEN);
+		nfo->setting_mac = true;
 		err = dev_set_mac_address(lower, p, NULL);
+		nfo->setting_mac = false;
 		if (err) {
 			netdev_err(dev, "cannot set the MAC address of %s: %d\n",
 				   lower->name, err);
@@ -1012,11 +1016,13 @@ static int net_failover_set_mac_address(struct net_device *dev, void *p)
 	return 0;
 
 err_restore:
+	nfo->setting_mac = true;
 	while (--slot >= 0) {
 		lower = net_failover_get(nfo, slot);
 		if (lower)
 			dev_set_mac_address(lower, &old[slot], NULL);
 	}
+	nfo->setting_mac = false;
 	return err;
 }
 
@@ -1334,6 +1340,19 @@ static int net_failover_netdev_event(struct notifier_block *nb,
 		break;
 	case NETDEV_CHANGEMTU:
 		net_failover_update_mtu_limits(nfo);
+		break;
+	case NETDEV_PRE_CHANGEADDR:
+		/*
+		 * The host's switch delivers to the MAC it assigned: a lower
+		 * device with another address stops receiving (stock lets it
+		 * and blackholes the guest). Only the master changes them.
+		 */
+		if (!nfo->setting_mac) {
+			NL_SET_ERR_MSG_FMT_MOD(netdev_notifier_info_to_extack(ptr),
+					       "lower device %s: set the MAC on %s",
+					       lower->name, dev->name);
+			return notifier_from_errno(-EBUSY);
+		}
 		break;
 	}
 	return NOTIFY_DONE;
