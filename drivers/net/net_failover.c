@@ -65,6 +65,21 @@
  */
 #define NET_FAILOVER_RX_GRACE	(2 * HZ)
 
+/*
+ * When the primary closes while it carries traffic, the host's switch keeps
+ * sending to its port until our announcement on the standby crosses it, and
+ * whatever reaches a closed primary is lost. Keep it open until the standby
+ * receives a frame, or this long.
+ */
+#define NET_FAILOVER_DRAIN_MS	50
+
+/*
+ * A driver's unbind holds the device lock, which some drivers take under
+ * RTNL (a PCI reset from an ethtool op): wait for RTNL this many times 1 ms
+ * at most, and let the unplug lose a few frames rather than deadlock.
+ */
+#define NET_FAILOVER_UNBIND_TRIES	50
+
 /* Lower state last reported with netdev_lower_state_changed() */
 #define NET_FAILOVER_LS_LINK	BIT(0)
 #define NET_FAILOVER_LS_TX	BIT(1)
@@ -124,6 +139,8 @@ static const char * const net_failover_reason_names[] = {
 /* Private state of a master: netdev_priv() of the failover net_device. */
 struct net_failover_info {
 	struct net_device *dev;
+	/* in net_failover_list */
+	struct list_head node;
 
 	/* the enslaved devices; written under RTNL and stats_lock */
 	struct net_device __rcu *lower[NET_FAILOVER_NR_SLOTS];
@@ -164,6 +181,9 @@ struct net_failover_info {
 };
 
 static const struct net_device_ops net_failover_netdev_ops;
+
+/* all masters, so that a driver unbind finds its primary; protects: RTNL */
+static LIST_HEAD(net_failover_list);
 
 /* Pure helpers; exported to the KUnit suite only. */
 
@@ -459,10 +479,64 @@ filtered:
 
 /* Control path */
 
+static u64 net_failover_read_ctr(struct net_failover_info *nfo,
+				 enum net_failover_ctr ctr)
+{
+	const struct net_failover_pcpu_stats *s;
+	unsigned int start;
+	u64 sum = 0, v;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		s = per_cpu_ptr(nfo->pcpu_stats, cpu);
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			v = u64_stats_read(&s->ctr[ctr]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		sum += v;
+	}
+	return sum;
+}
+
+/* Waits until the host's switch sends to the standby (see DRAIN_MS). */
+static void net_failover_drain_primary(struct net_failover_info *nfo)
+{
+	const enum net_failover_ctr ctr = NET_FAILOVER_STANDBY *
+		NET_FAILOVER_CTR_PER_SLOT + NET_FAILOVER_CTR_RX_PACKETS;
+	unsigned long end = jiffies + msecs_to_jiffies(NET_FAILOVER_DRAIN_MS);
+	u64 rx = net_failover_read_ctr(nfo, ctr);
+
+	ASSERT_RTNL();
+
+	while (time_before(jiffies, end) &&
+	       net_failover_read_ctr(nfo, ctr) == rx)
+		usleep_range(500, 1000);
+}
+
 static struct net_device *net_failover_get(struct net_failover_info *nfo,
 					   enum net_failover_slot slot)
 {
 	return rtnl_dereference(nfo->lower[slot]);
+}
+
+static void net_failover_set_path(struct net_failover_info *nfo,
+				  const struct net_device *leaving);
+
+/*
+ * The primary is about to stop: move transmit to the standby while it still
+ * receives, and keep it receiving until the host's switch follows.
+ */
+static void net_failover_primary_closing(struct net_failover_info *nfo)
+{
+	struct net_device *primary = net_failover_get(nfo, NET_FAILOVER_PRIMARY);
+	bool carried = primary && nfo->tx_lower == primary;
+
+	if (nfo->primary_closing)
+		return;
+	nfo->primary_closing = true;
+	net_failover_set_path(nfo, NULL);
+	if (carried && nfo->tx_lower && netif_running(nfo->dev))
+		net_failover_drain_primary(nfo);
 }
 
 static int net_failover_slot_of(struct net_failover_info *nfo,
@@ -1325,10 +1399,8 @@ static int net_failover_netdev_event(struct notifier_block *nb,
 		 * senders already on the primary) before it stops, so a
 		 * planned close or unplug loses nothing.
 		 */
-		if (slot == NET_FAILOVER_PRIMARY) {
-			nfo->primary_closing = true;
-			net_failover_set_path(nfo, NULL);
-		}
+		if (slot == NET_FAILOVER_PRIMARY)
+			net_failover_primary_closing(nfo);
 		break;
 	case NETDEV_UP:
 		if (slot == NET_FAILOVER_PRIMARY)
@@ -1360,6 +1432,43 @@ static int net_failover_netdev_event(struct notifier_block *nb,
 
 static struct notifier_block net_failover_notifier = {
 	.notifier_call = net_failover_netdev_event,
+};
+
+/*
+ * A VF driver's remove stops its receive path before it closes the netdev
+ * (e1000 ignores its interrupts from the start of remove), so by
+ * NETDEV_GOING_DOWN frames the host's switch still sends to the primary are
+ * already lost. The driver core tells us before it calls remove: that is
+ * when a planned unplug (hot-unplug by the hypervisor, unbind) moves
+ * transmit, announces, and drains.
+ */
+static int net_failover_bus_event(struct notifier_block *nb,
+				  unsigned long action, void *data)
+{
+	struct device *parent = data;
+	struct net_failover_info *nfo;
+	struct net_device *primary;
+	int tries = 0;
+
+	if (action != BUS_NOTIFY_UNBIND_DRIVER)
+		return NOTIFY_DONE;
+
+	while (!rtnl_trylock()) {
+		if (++tries > NET_FAILOVER_UNBIND_TRIES)
+			return NOTIFY_DONE;
+		usleep_range(1000, 2000);
+	}
+	list_for_each_entry(nfo, &net_failover_list, node) {
+		primary = net_failover_get(nfo, NET_FAILOVER_PRIMARY);
+		if (primary && primary->dev.parent == parent)
+			net_failover_primary_closing(nfo);
+	}
+	rtnl_unlock();
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block net_failover_bus_notifier = {
+	.notifier_call = net_failover_bus_event,
 };
 
 /**
@@ -1449,6 +1558,10 @@ struct failover *net_failover_create(struct net_device *standby_dev)
 		err = PTR_ERR(failover);
 		goto err_unregister;
 	}
+
+	rtnl_lock();
+	list_add(&nfo->node, &net_failover_list);
+	rtnl_unlock();
 	return failover;
 
 err_unregister:
@@ -1484,6 +1597,7 @@ void net_failover_destroy(struct failover *failover)
 	dev = rtnl_dereference(failover->failover_dev);
 	nfo = netdev_priv(dev);
 	nfo->dying = true;
+	list_del(&nfo->node);
 	netif_device_detach(dev);
 	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
 		lower = net_failover_get(nfo, slot);
@@ -1505,12 +1619,30 @@ EXPORT_SYMBOL_GPL(net_failover_destroy);
 
 static int __init net_failover_init(void)
 {
-	return register_netdevice_notifier(&net_failover_notifier);
+	int err;
+
+	err = register_netdevice_notifier(&net_failover_notifier);
+	if (err)
+		return err;
+	if (IS_ENABLED(CONFIG_PCI)) {
+		err = bus_register_notifier(&pci_bus_type,
+					    &net_failover_bus_notifier);
+		if (err)
+			goto err_netdev_notifier;
+	}
+	return 0;
+
+err_netdev_notifier:
+	unregister_netdevice_notifier(&net_failover_notifier);
+	return err;
 }
 module_init(net_failover_init);
 
 static void __exit net_failover_exit(void)
 {
+	if (IS_ENABLED(CONFIG_PCI))
+		bus_unregister_notifier(&pci_bus_type,
+					&net_failover_bus_notifier);
 	unregister_netdevice_notifier(&net_failover_notifier);
 }
 module_exit(net_failover_exit);
