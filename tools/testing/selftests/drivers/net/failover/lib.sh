@@ -155,6 +155,28 @@ mtu_of() {
 	guest "$cmd"
 }
 
+# lost_at LOG EPOCH: the unanswered requests of a `ping -D -O` log, as
+# "seq N at +MS ms" relative to EPOCH (at most 20).
+lost_at() {
+	awk -v t0="$2" '
+	match($0, /^\[[0-9.]+\]/) {
+		t = substr($0, 2, RLENGTH - 2) + 0
+		if (!match($0, /icmp_seq=[0-9]+/)) next
+		s = substr($0, RSTART + 9, RLENGTH - 9) + 0
+		if (s > max) max = s
+		if ($0 ~ /bytes from/) rx[s] = 1
+		else if (!(s in ts)) ts[s] = t
+	}
+	END {
+		for (s = 1; s < max && n < 20; s++)
+			if (!(s in rx)) {
+				n++
+				if (s in ts) printf "seq %d at %+d ms\n", s, (ts[s] - t0) * 1000
+				else printf "seq %d\n", s
+			}
+	}' "$1"
+}
+
 # ping_phases LOG NAME=EPOCH...: loss per phase of a `ping -D -O` log, as
 # "phase NAME sent N lost N longest_gap_ms N" lines (the first phase is
 # "before") and a "total" line.  Unlike pingstat.py it does not assume ping

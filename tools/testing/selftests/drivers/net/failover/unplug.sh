@@ -69,6 +69,8 @@ echo "$stats" | sed 's/^/INFO: pings: /'
 lost_rm=$(echo "$stats" | sed -n 's/^phase removal sent [0-9]* lost \([0-9]*\).*/\1/p')
 lost_rs=$(echo "$stats" | sed -n 's/^phase return sent [0-9]* lost \([0-9]*\).*/\1/p')
 echo "INFO: lost on removal: ${lost_rm:-?}, lost on return: ${lost_rs:-?}"
+lost_at "$PING_LOG" "$T_RM" | sed 's/^/INFO: lost: /'
+
 check "no ping lost on removal (${lost_rm:-?})" [ "${lost_rm:-1}" -eq 0 ]
 check "no ping lost on return (${lost_rs:-?})" [ "${lost_rs:-1}" -eq 0 ]
 finish "stock loses pings while the primary leaves and returns"
