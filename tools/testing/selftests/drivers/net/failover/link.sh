@@ -62,11 +62,11 @@ check "guest e1000 $PRIMARY reports no carrier" busywait 10000 eval '! carrier $
 check "master $MASTER keeps its carrier" carrier "$MASTER"
 txs
 busywait 10000 via standby
-check "link down: traffic continues via the standby ($VIA)" via standby
+beyond "link down: traffic continues via the standby ($VIA)" via standby
 n0=$(replies)
 sleep 3	# a measurement window, not a wait for state
 # 600 at a steady 5 ms; a loaded host paces ping slower, stock answers none
-check "link down: pings answered ($(($(replies) - n0)) in 3 s)" [ $(($(replies) - n0)) -ge 100 ]
+beyond "link down: pings answered ($(($(replies) - n0)) in 3 s)" [ $(($(replies) - n0)) -ge 100 ]
 
 T_UP=$(date +%s.%N)
 set_link true
@@ -74,7 +74,7 @@ check "primary $PRIMARY has carrier again" busywait 20000 carrier "$PRIMARY"
 t=$(date +%s%3N)
 txs
 busywait 10000 via primary
-check "link up: traffic back on the primary, standby idle ($VIA, $(($(date +%s%3N) - t)) ms after carrier)" via primary
+beyond "link up: traffic back on the primary, standby idle ($VIA, $(($(date +%s%3N) - t)) ms after carrier)" via primary
 sleep 1	# let the ping log cover the settled state
 cleanup
 
@@ -87,7 +87,7 @@ gap_up=$(echo "$stats" | sed -n 's/^phase up .* longest_gap_ms \([0-9]*\)/\1/p')
 echo "INFO: carrier loss: lost ${lost_down:-?} (gap ${gap_down:-?} ms); carrier return: lost ${lost_up:-?} (gap ${gap_up:-?} ms)"
 # The guest learns of the carrier loss through the e1000's link interrupt
 # and watchdog: allow up to 2 s without replies.
-check "carrier loss: outage below 2 s (${gap_down:-?} ms, ${lost_down:-?} lost)" [ "${gap_down:-99999}" -lt 2000 ]
-check "carrier return: outage below 2 s (${gap_up:-?} ms, ${lost_up:-?} lost)" [ "${gap_up:-99999}" -lt 2000 ]
-check "traffic to the master flows" busywait 10000 ping_ok
+beyond "carrier loss: outage below 2 s (${gap_down:-?} ms, ${lost_down:-?} lost)" [ "${gap_down:-99999}" -lt 2000 ]
+beyond "carrier return: outage below 2 s (${gap_up:-?} ms, ${lost_up:-?} lost)" [ "${gap_up:-99999}" -lt 2000 ]
+beyond "traffic to the master flows" busywait 10000 ping_ok
 finish "stock blackholes traffic on primary carrier loss"

@@ -69,9 +69,9 @@ foreign
 check "frames to $FOREIGN_MAC filtered by both (standby +$MS, primary +$MP)" [ "$MS" -lt 10 -a "$MP" -lt 10 ]
 guest "ip link set dev $MASTER promisc on"
 busywait 3000 lowers_at 1 0
-check "promisc on $MASTER: both lower devices promiscuous ($SHOW)" lowers_at 1 0
+beyond "promisc on $MASTER: both lower devices promiscuous ($SHOW)" lowers_at 1 0
 foreign
-check "promisc: both receive frames to $FOREIGN_MAC (standby +$MS/20, primary +$MP/20)" \
+beyond "promisc: both receive frames to $FOREIGN_MAC (standby +$MS/20, primary +$MP/20)" \
 	[ "$MS" -ge 20 -a "$MP" -ge 20 ]
 guest "ip link set dev $MASTER promisc off"
 busywait 3000 lowers_at 0 0
@@ -81,9 +81,9 @@ group
 check "unjoined $GROUP filtered by both (standby +$MS, primary +$MP)" [ "$MS" -lt 10 -a "$MP" -lt 10 ]
 guest "ip link set dev $MASTER allmulticast on"
 busywait 3000 lowers_at 0 1
-check "allmulticast on $MASTER: both lower devices allmulti ($SHOW)" lowers_at 0 1
+beyond "allmulticast on $MASTER: both lower devices allmulti ($SHOW)" lowers_at 0 1
 group
-check "allmulti: both receive $GROUP (standby +$MS/20, primary +$MP/20)" \
+beyond "allmulti: both receive $GROUP (standby +$MS/20, primary +$MP/20)" \
 	[ "$MS" -ge 20 -a "$MP" -ge 20 ]
 guest "ip link set dev $MASTER allmulticast off"
 busywait 3000 lowers_at 0 0

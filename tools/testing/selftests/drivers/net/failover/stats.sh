@@ -99,7 +99,7 @@ n=$(wc -l <"$MON")
 bad=$(awk 'NR > 1 && ($1 < r || $2 < t) {print NR": "r" "t" -> "$1" "$2; exit} {r = $1; t = $2}' "$MON")
 echo "INFO: sampler: $n samples, master rx $(head -n 1 "$MON" | cut -d' ' -f1) -> $(tail -n 1 "$MON" | cut -d' ' -f1)"
 check "sampler ran across remove + rescan ($n samples)" [ "$n" -ge 20 ]
-check "master counters never decreased${bad:+ (sample $bad)}" [ -z "$bad" ]
-check "master rx/tx grew overall (${first[0]}/${first[1]} -> ${last[0]}/${last[1]})" \
+beyond "master counters never decreased${bad:+ (sample $bad)}" [ -z "$bad" ]
+beyond "master rx/tx grew overall (${first[0]}/${first[1]} -> ${last[0]}/${last[1]})" \
 	[ "${last[0]}" -gt "${first[0]}" -a "${last[1]}" -gt "${first[1]}" ]
 finish "stock zeroes the master's counters when the primary leaves"

@@ -42,7 +42,12 @@ T_RM=$(date +%s.%N)
 check "primary removed" primary_remove
 REPLIES=$(replies)
 TX0=$(tx_of "$sby")
-check "after removal: pings answered again" busywait 20000 flowing 100
+# Stock leaves the host's switch on the primary's port until the guest sends
+# on the standby: then the guest pings the peer, and traffic must flow.
+if ! beyond "after removal: pings answered again, the guest silent" busywait 20000 flowing 100; then
+	busywait 20000 guest_ping_ok
+	check "after removal: pings answered once the guest sent" busywait 20000 flowing 100
+fi
 check "after removal: replies leave on the standby $sby" busywait 5000 grows "$sby" 100
 
 T_RS=$(date +%s.%N)
@@ -71,6 +76,6 @@ lost_rs=$(echo "$stats" | sed -n 's/^phase return sent [0-9]* lost \([0-9]*\).*/
 echo "INFO: lost on removal: ${lost_rm:-?}, lost on return: ${lost_rs:-?}"
 lost_at "$PING_LOG" "$T_RM" | sed 's/^/INFO: lost: /'
 
-check "no ping lost on removal (${lost_rm:-?})" [ "${lost_rm:-1}" -eq 0 ]
-check "no ping lost on return (${lost_rs:-?})" [ "${lost_rs:-1}" -eq 0 ]
+beyond "no ping lost on removal (${lost_rm:-?})" [ "${lost_rm:-1}" -eq 0 ]
+beyond "no ping lost on return (${lost_rs:-?})" [ "${lost_rs:-1}" -eq 0 ]
 finish "stock loses pings while the primary leaves and returns"
