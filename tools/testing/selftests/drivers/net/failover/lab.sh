@@ -266,10 +266,13 @@ qemu_args() {
 	acc=$(accel "$a")
 	cpu=max
 	[ "$acc" = kvm ] && cpu=host
+	# watchdog_thresh=60: under TCG on a loaded host a vCPU thread can be
+	# starved for 20-50 s (soft lockups in clear_page_erms on every stack);
+	# a real lockup is still reported, after 120 s instead of 20.
 	echo -M q35 -accel "$acc" -cpu "$cpu" -smp "${LAB_SMP:-2}" -m "${LAB_MEM:-1024}" \
 		-display none -no-reboot \
 		-kernel "$CACHE/kernel/$a/boot/vmlinuz-$a" -initrd "$(initramfs_path "$a")" \
-		-append "'console=ttyS0 panic=-1 folab_repo=$REPO folab_modtree=$CACHE/kernel/$a/lib/modules/$a'" \
+		-append "'console=ttyS0 panic=-1 watchdog_thresh=60 folab_repo=$REPO folab_modtree=$CACHE/kernel/$a/lib/modules/$a'" \
 		-device pcie-root-port,id=rp0,chassis=1 -device pcie-root-port,id=rp1,chassis=2 \
 		-device pcie-root-port,id=rp2,chassis=3 -device pcie-root-port,id=rp3,chassis=4 \
 		-netdev tap,id=nsby,ifname="$tsby",script=no,downscript=no,queues="$q" \
