@@ -5,7 +5,8 @@
 # removing the primary's PCI device and rescanning the bus, under a running
 # 5 ms ping from the peer.  After each cycle the trio is whole again and
 # traffic leaves on the primary (its tx counter grows).  At the end no netdev
-# has leaked and the total ping loss is reported.
+# has leaked, unreclaimable slab and per-CPU memory are flat from the first
+# cycle on, and the total ping loss is reported.
 #
 # Parity only: stock loses pings at every removal and until the guest sends on
 # the returned primary (primary_rescan makes it send), so loss is reported,
@@ -57,6 +58,8 @@ for ((c = 1; c <= CYCLES; c++)); do
 		break
 	fi
 	ok=$c
+	# after one cycle: caches and per-CPU chunks the cycle needs exist
+	[ "$c" -eq 1 ] && kmem1=$(kmem_kb)
 done
 t1=$(date +%s)
 check "$ok/$CYCLES remove+rescan cycles: trio whole, replies on the primary" [ "$ok" -eq "$CYCLES" ]
@@ -69,6 +72,12 @@ echo "hotplug: $CYCLES cycles in $((t1 - t0)) s, 5 ms ping: $lost of $sent lost"
 devs1=$(netdevs)
 check "no leaked netdevs ($n0 before: $devs0; after: $devs1)" \
 	[ "$(echo "$devs1" | wc -w)" -eq "$n0" ]
+kmem2=$(kmem_kb)
+echo "hotplug: unreclaimable slab + per-CPU: ${kmem1:-?} kB after cycle 1, ${kmem2:-?} kB after $ok"
+if [ "$ok" -gt 1 ]; then
+	check "no memory leaked: slab + per-CPU grew $((kmem2 - kmem1)) kB over $((ok - 1)) cycles" \
+		kmem_flat "$kmem1" "$kmem2" "$((ok - 1))"
+fi
 check "trio complete at the end" trio_whole
 check "replies at the end" busywait 10000 ping_ok
 finish

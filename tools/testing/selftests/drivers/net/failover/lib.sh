@@ -337,6 +337,21 @@ trio_whole() {
 		[ "$MASTER" != - ] && [ "$STANDBY" != - ] && [ "$PRIMARY" != - ]
 }
 
+# kmem_kb: the guest's unreclaimable slab plus per-CPU memory, in kB: what a
+# leaked net_device, its queues and its driver's structures would grow.
+kmem_kb() {
+	guest "awk '/^(SUnreclaim|Percpu):/ { s += \$2 } END { print s }' /proc/meminfo"
+}
+
+# kmem_flat BEFORE AFTER CYCLES: growth within what the guest's own activity
+# varies by (512 kB) or 1 kB a cycle, whichever is more.  A leaked e1000
+# netdev is over 20 kB.
+kmem_flat() {
+	local bound=$(($3 > 512 ? $3 : 512))
+
+	[ -n "$1" ] && [ -n "$2" ] && [ $(($2 - $1)) -le "$bound" ]
+}
+
 # stock_module MODULE: true if the stack runs Debian's own MODULE.
 stock_module() {
 	local kv

@@ -6,7 +6,8 @@
 # and loading it again ($STACK_PATHS).  Each unload must succeed (rmmod exit
 # 0, none of the modules left in lsmod, no netdev left behind); after each
 # load the trio forms again, its addresses come back and traffic rides the
-# primary.  The test leaves the stack loaded and configured as it found it.
+# primary.  Unloaded, unreclaimable slab and per-CPU memory stay flat.  The
+# test leaves the stack loaded and configured as it found it.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -101,6 +102,8 @@ t0=$(date +%s)
 ok=0
 for ((c = 1; c <= CYCLES; c++)); do
 	unload_check "cycle $c" || break
+	# unloaded, after one cycle: what any later unloaded state must match
+	[ "$c" -eq 2 ] && kmem1=$(kmem_kb)
 	reload_check "cycle $c" || break
 	ok=$c
 done
@@ -111,6 +114,11 @@ echo "modload: $ok cycles in $((t1 - t0)) s"
 # Final: one more unload, checked on its own, then the stack as it was.
 if [ "$ok" -eq "$CYCLES" ]; then
 	check "final unload: rmmod exit 0, lsmod and /sys/class/net clean" unload_check "final"
+	kmem2=$(kmem_kb)
+	echo "modload: unloaded, unreclaimable slab + per-CPU: ${kmem1:-?} kB at cycle 2, ${kmem2:-?} kB at the end"
+	[ "$CYCLES" -ge 2 ] &&
+		check "no memory leaked by $((CYCLES - 1)) load+unload cycles ($((kmem2 - kmem1)) kB)" \
+			kmem_flat "$kmem1" "$kmem2" "$((CYCLES - 1))"
 	check "stack restored" reload_check "restore"
 else
 	# Whatever the failure left, try to put the stack back for later tests.
