@@ -119,10 +119,13 @@ delta() { # delta RX|TX DEV BEFORE -> prints now - before
 }
 
 # ping_peer COUNT [ADDR]: sets SENT and RECEIVED for COUNT 5 ms pings.
+# With -w, ping waits for every reply until the deadline; with -W alone it
+# gives up on the last ones after two round trips, and a loaded TCG guest
+# answering one late counted as a lost packet.
 ping_peer() {
 	local out
 
-	out=$(peer ping -q -c "$1" -i 0.005 -W 1 "${2:-$GUEST_IP}" 2>&1)
+	out=$(peer ping -q -c "$1" -i 0.005 -w $((5 + $1 / 100)) "${2:-$GUEST_IP}" 2>&1)
 	SENT=$(echo "$out" | sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p')
 	RECEIVED=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
 	SENT=${SENT:-0}
