@@ -228,8 +228,16 @@ migrate_status() {
 # slab allocator, which this tells apart from a driver bug.
 migrate_ramcheck() {
 	local dqmp=$RUN_DIR/$1-qmp.sock src=$LAB_DIR/ram-src.bin dst=$LAB_DIR/ram-dst.bin
-	local size=$((${LAB_MEM:-1024} * 1024 * 1024)) save
+	local size=$((${LAB_MEM:-1024} * 1024 * 1024)) save st i
 
+	# "completed" on the source only means it sent everything: wait until
+	# the destination has loaded it
+	for ((i = 0; i < 100; i++)); do
+		st=$(python3 "$LABCTL" qmp "$dqmp" '{"execute":"query-status"}' |
+		     python3 -c 'import json,sys; print(json.load(sys.stdin).get("status",""))')
+		[ "$st" = inmigrate ] || break
+		sleep 0.1
+	done
 	# q35 keeps up to 2 GiB of RAM below the PCI hole
 	[ "$size" -gt $((2048 * 1024 * 1024)) ] && size=$((2048 * 1024 * 1024))
 	save='{"execute":"pmemsave","arguments":{"val":0,"size":'$size',"filename":"%s"}}'
