@@ -80,6 +80,16 @@
  */
 #define NET_FAILOVER_UNBIND_TRIES	50
 
+/*
+ * After a live migration QEMU asks the standby to announce, in rounds, and
+ * between them sends RARPs with the guest's MAC from every NIC backend, the
+ * primary's included although the guest does not have it yet. The host's
+ * switch follows whichever frame came last, so one announcement of the master
+ * can be undone at once: make a few, like bonding's num_grat_arp.
+ */
+#define NET_FAILOVER_NOTIFY_COUNT	3
+#define NET_FAILOVER_NOTIFY_INTERVAL	msecs_to_jiffies(200)
+
 /* Lower state last reported with netdev_lower_state_changed() */
 #define NET_FAILOVER_LS_LINK	BIT(0)
 #define NET_FAILOVER_LS_TX	BIT(1)
@@ -163,6 +173,9 @@ struct net_failover_info {
 	/* primary's carrier_down_count when transmit last moved to it */
 	unsigned int primary_downs;
 	u64 switches;
+	/* announcements of the master still to make for a lower device */
+	unsigned int notify_left;
+	struct delayed_work notify_work;
 
 	/*
 	 * Written by the control path, read by the datapath. primary_active
@@ -1327,6 +1340,45 @@ static const struct ethtool_ops net_failover_ethtool_ops = {
 	.get_ethtool_stats	= net_failover_get_ethtool_stats,
 };
 
+/*
+ * The lower devices have no addresses (see IFF_NO_ADDRCONF above), so what
+ * they announce themselves reaches nobody: the master's addresses are what
+ * the peers and the host's switch must hear about. Announcing from a work
+ * item also keeps the announcement out of the notifier chain that asked for
+ * it.
+ */
+static void net_failover_notify_work(struct work_struct *work)
+{
+	struct net_failover_info *nfo = container_of(to_delayed_work(work),
+						     struct net_failover_info,
+						     notify_work);
+	struct net_device *dev = nfo->dev;
+
+	/* net_failover_destroy() cancels this work without RTNL held */
+	rtnl_lock();
+	if (nfo->dying || !nfo->notify_left)
+		goto out;
+	nfo->notify_left--;
+	if (netif_running(dev) && netif_carrier_ok(dev))
+		__netdev_notify_peers(dev);
+	if (nfo->notify_left)
+		schedule_delayed_work(&nfo->notify_work,
+				      NET_FAILOVER_NOTIFY_INTERVAL);
+out:
+	rtnl_unlock();
+}
+
+static void net_failover_request_notify(struct net_failover_info *nfo)
+{
+	ASSERT_RTNL();
+
+	if (nfo->dying)
+		return;
+	/* a new request restarts the series: the hypervisor has just spoken */
+	nfo->notify_left = NET_FAILOVER_NOTIFY_COUNT;
+	mod_delayed_work(system_wq, &nfo->notify_work, 0);
+}
+
 /* Netdevice notifier: the events the failover core does not forward. */
 
 static int net_failover_master_event(struct net_device *dev,
@@ -1406,6 +1458,9 @@ static int net_failover_netdev_event(struct notifier_block *nb,
 		if (slot == NET_FAILOVER_PRIMARY)
 			nfo->primary_closing = false;
 		net_failover_set_path(nfo, NULL);
+		break;
+	case NETDEV_NOTIFY_PEERS:
+		net_failover_request_notify(nfo);
 		break;
 	case NETDEV_FEAT_CHANGE:
 		net_failover_compute_features(nfo);
@@ -1506,6 +1561,7 @@ struct failover *net_failover_create(struct net_device *standby_dev)
 	nfo->dev = dev;
 	nfo->tx_slot = NET_FAILOVER_NR_SLOTS;
 	spin_lock_init(&nfo->stats_lock);
+	INIT_DELAYED_WORK(&nfo->notify_work, net_failover_notify_work);
 	nfo->pcpu_stats = netdev_alloc_pcpu_stats(struct net_failover_pcpu_stats);
 	if (!nfo->pcpu_stats) {
 		err = -ENOMEM;
@@ -1605,6 +1661,9 @@ void net_failover_destroy(struct failover *failover)
 			failover_slave_unregister(lower);
 	}
 	rtnl_unlock();
+
+	/* dying stops it from requeueing; it takes RTNL, so cancel outside */
+	cancel_delayed_work_sync(&nfo->notify_work);
 
 	/*
 	 * Leave the core before unregistering: the core holds a reference to

@@ -26,6 +26,10 @@
 #   lab.sh selftests [--stack S] [t.sh ...]   run selftests in one boot (TAP)
 #   lab.sh demo [--stack S]           the demo timeline
 #
+# LAB_SMP, LAB_MEM and LAB_QUEUES size the guest; LAB_APPEND adds kernel
+# parameters (for example "page_poison=1 slub_debug=FZP" to catch writes to
+# freed memory near where they happen).
+#
 # A stack is "stock", "ours", or a list like
 # "failover=ours,net_failover=stock,virtio_net=stock" (unnamed modules: stock).
 
@@ -33,7 +37,10 @@ set -o pipefail
 
 SELFTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$SELFTEST_DIR/../../../../../.." && pwd)
-CACHE=$REPO/.cache
+# Physical path: the guest bind-mounts the module tree from the host root
+# shared at /host, where an absolute symlink (a .cache shared between
+# worktrees) would resolve against the guest's own root.
+CACHE=$(readlink -f "$REPO/.cache")
 OUT=$REPO/out
 LABCTL=$SELFTEST_DIR/labctl.py
 MAC=52:54:00:fa:11:01
@@ -272,7 +279,7 @@ qemu_args() {
 	echo -M q35 -accel "$acc" -cpu "$cpu" -smp "${LAB_SMP:-2}" -m "${LAB_MEM:-1024}" \
 		-display none -no-reboot \
 		-kernel "$CACHE/kernel/$a/boot/vmlinuz-$a" -initrd "$(initramfs_path "$a")" \
-		-append "'console=ttyS0 panic=-1 watchdog_thresh=60 folab_repo=$REPO folab_modtree=$CACHE/kernel/$a/lib/modules/$a'" \
+		-append "'console=ttyS0 panic=-1 watchdog_thresh=60 folab_repo=$REPO folab_modtree=$CACHE/kernel/$a/lib/modules/$a${LAB_APPEND:+ $LAB_APPEND}'" \
 		-device pcie-root-port,id=rp0,chassis=1 -device pcie-root-port,id=rp1,chassis=2 \
 		-device pcie-root-port,id=rp2,chassis=3 -device pcie-root-port,id=rp3,chassis=4 \
 		-netdev tap,id=nsby,ifname="$tsby",script=no,downscript=no,queues="$q" \
@@ -473,7 +480,7 @@ cmd_selftests() {
 	return $fail
 }
 
-usage() { sed -n '23,33p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '23,35p' "$0" | sed 's/^# \{0,1\}//'; }
 
 main() {
 	local verb=${1:-help}
