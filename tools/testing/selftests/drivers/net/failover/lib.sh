@@ -177,6 +177,10 @@ lost_at() {
 		t = substr($0, 2, RLENGTH - 2) + 0
 		if (!match($0, /icmp_seq=[0-9]+/)) next
 		s = substr($0, RSTART + 9, RLENGTH - 9) + 0
+		# icmp_seq is 16 bits: a long stream wraps (lines come in order)
+		if (s + 32768 < raw) wrap += 65536
+		raw = s
+		s += wrap
 		if (s > max) max = s
 		if ($0 ~ /bytes from/) rx[s] = 1
 		else if (!(s in ts)) ts[s] = t
@@ -207,6 +211,10 @@ ping_phases() {
 		t = substr($0, 2, RLENGTH - 2) + 0
 		if (!match($0, /icmp_seq=[0-9]+/)) next
 		s = substr($0, RSTART + 9, RLENGTH - 9) + 0
+		# icmp_seq is 16 bits: a long stream wraps (lines come in order)
+		if (s + 32768 < raw) wrap += 65536
+		raw = s
+		s += wrap
 		if (s > max) max = s
 		if ($0 ~ /bytes from/) {
 			rtt = 0
