@@ -70,9 +70,14 @@ fi
 echo "$LINKS" | sed 's/^/links: /'
 check "two net_failover masters, four lower devices, nothing else" \
 	[ "$(grep -c ' net_failover ' <<<"$LINKS")" -eq 2 -a "$(wc -l <<<"$LINKS")" -eq 6 ]
-check "the masters differ (${MAS[0]}, ${MAS[1]})" [ -n "${MAS[0]}" -a "${MAS[0]}" != "${MAS[1]}" ]
+check "the masters differ (${MAS[0]}, ${MAS[1]})" \
+	[ -n "${MAS[0]}" -a -n "${MAS[1]}" -a "${MAS[0]}" != "${MAS[1]}" ]
 for i in 0 1; do
 	m=${MACS[$i]} mas=${MAS[$i]} sby=${SBY[$i]} pri=${PRI[$i]}
+	if [ -z "$mas" ] || [ -z "$sby" ] || [ -z "$pri" ]; then
+		fail "MAC $m: a master, a standby and a primary (${mas:--} ${sby:--} ${pri:--})"
+		continue
+	fi
 	check "MAC $m: standby $sby's master is $mas" [ "$(field_of "$sby" 3)" = "$mas" ]
 	check "MAC $m: primary $pri's master is $mas" [ "$(field_of "$pri" 3)" = "$mas" ]
 	check "MAC $m: standby $sby has phys_port_name sby" [ "$(field_of "$sby" 4)" = sby ]
@@ -85,6 +90,7 @@ for i in 0 1; do
 done
 
 for i in 0 1; do
+	[ -n "${MAS[$i]}" ] && [ -n "${PRI[$i]}" ] || continue
 	check "primary ${PRI[$i]} has carrier" busywait 30000 carrier "${PRI[$i]}"
 	check "master ${MAS[$i]} has carrier" busywait 30000 carrier "${MAS[$i]}"
 	# the host bridge learns the primary's tap once the guest sends on it
@@ -93,6 +99,10 @@ done
 
 for i in 0 1; do
 	j=$((1 - i))
+	if [ -z "${PRI[0]}" ] || [ -z "${PRI[1]}" ] || [ -z "${SBY[$i]}" ]; then
+		fail "traffic to ${IPS[$i]}: no two trios to count on"
+		continue
+	fi
 	stats "${PRI[0]}" "${PRI[1]}" "${SBY[0]}" "${SBY[1]}"
 	eval "p0=\$TX_${PRI[$i]//[^a-zA-Z0-9]/_} q0=\$TX_${PRI[$j]//[^a-zA-Z0-9]/_}"
 	eval "s0=\$TX_${SBY[$i]//[^a-zA-Z0-9]/_}"
