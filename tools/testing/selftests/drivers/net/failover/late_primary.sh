@@ -72,12 +72,13 @@ check "primary $PRIMARY has carrier" busywait 30000 carrier "$PRIMARY"
 # the host bridge learns the primary's tap once the guest sends on it
 check "guest reaches the peer over the primary" busywait 20000 guest_ping_ok "$PEER"
 
-stats "$PRIMARY" "$STANDBY"
-eval "p0=\$TX_${PRIMARY//[^a-zA-Z0-9]/_} s0=\$TX_${STANDBY//[^a-zA-Z0-9]/_}"
+tx_counts "$PRIMARY" "$STANDBY"
+p0=$(tx_of "$PRIMARY") s0=$(tx_of "$STANDBY")
 ping_peer 100 "$IP"
 check "peer -> master: $RECEIVED/$SENT replies" [ "$RECEIVED" -eq 100 ]
-dp=$(delta TX "$PRIMARY" "$p0")
-ds=$(delta TX "$STANDBY" "$s0")
+tx_counts "$PRIMARY" "$STANDBY"
+dp=$(($(tx_of "$PRIMARY") - p0))
+ds=$(($(tx_of "$STANDBY") - s0))
 check "replies left on the primary (primary tx +$dp, standby tx +$ds)" \
 	[ "$dp" -ge 100 -a "$ds" -lt 10 ]
 

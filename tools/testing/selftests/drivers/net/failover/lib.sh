@@ -413,7 +413,8 @@ extra_up() {
 	(
 		# shellcheck disable=SC1091
 		source "$LIB_DIR/lab.sh" || exit 1
-		# single-queue taps (extra_tap)
+		# single-queue taps (extra_tap); nic_standby reads it
+		# shellcheck disable=SC2034
 		LAB_QUEUES=1
 		nics=
 		for n in "$@"; do
@@ -477,6 +478,21 @@ qmp_ok() {
 
 	out=$(qmp "$1") || { echo "$out"; return 1; }
 }
+
+# tx_counts DEV...: like stats, for the tx counters only, in one guest call
+# (a guest call costs about a second under TCG).  Sets TX_<dev>.
+tx_counts() {
+	local d out v
+
+	out=$(guest "for d in $*; do echo \$d \$(cat /sys/class/net/\$d/statistics/tx_packets 2>/dev/null); done")
+	for d in "$@"; do
+		v=$(awk -v d="$d" '$1 == d { print $2 }' <<<"$out")
+		printf -v "TX_${d//[^a-zA-Z0-9]/_}" '%s' "${v:-0}"
+	done
+}
+
+# tx_of DEV: TX_<dev> as tx_counts last set it.
+tx_of() { local v="TX_${1//[^a-zA-Z0-9]/_}"; echo "${!v:-0}"; }
 
 # links: LINKS, the guest's "NAME DRIVER MASTER PHYS_PORT_NAME MAC" lines.
 links() { LINKS=$(guest "$G" links); }

@@ -59,10 +59,11 @@ traffic() {
 	check "$1 has carrier" busywait 30000 carrier "$1"
 	# the host bridge learns the MAC on LOWER's tap once the guest sends on it
 	check "guest reaches the peer from $1" busywait 20000 guest_ping_ok "$PEER"
-	stats "$2"
-	eval "t0=\$TX_${2//[^a-zA-Z0-9]/_}"
+	tx_counts "$2"
+	t0=$(tx_of "$2")
 	ping_peer 50 "$IP"
-	dt=$(delta TX "$2" "$t0")
+	tx_counts "$2"
+	dt=$(($(tx_of "$2") - t0))
 	check "peer -> $1: $RECEIVED/$SENT replies, $2 tx +$dt" \
 		[ "$RECEIVED" -eq 50 -a "$dt" -ge 50 ]
 }

@@ -82,10 +82,9 @@ for i in 0 1; do
 	check "MAC $m: primary $pri's master is $mas" [ "$(field_of "$pri" 3)" = "$mas" ]
 	check "MAC $m: standby $sby has phys_port_name sby" [ "$(field_of "$sby" 4)" = sby ]
 	check "MAC $m: standby $sby negotiated STANDBY" standby_negotiated "$sby"
-	check "MAC $m: ip -d link shows exactly $sby and $pri under $mas" \
-		guest "[ \$(ip -d link show master $mas | grep -c '^[0-9]*: ') -eq 2 ] &&
-			ip -d link show master $mas | grep -q ' $sby:' &&
-			ip -d link show master $mas | grep -q ' $pri:'"
+	lowers=$(guest "ip -d link show master $mas" | sed -n 's/^[0-9]*: \([^:@]*\).*/\1/p' | sort | paste -sd' ')
+	check "MAC $m: ip -d link shows exactly $sby and $pri under $mas ($lowers)" \
+		[ "$lowers" = "$(printf '%s\n' "$sby" "$pri" | sort | paste -sd' ')" ]
 	guest "ip link set $mas up && ip addr add ${IPS[$i]}/24 dev $mas"
 done
 
@@ -103,14 +102,14 @@ for i in 0 1; do
 		fail "traffic to ${IPS[$i]}: no two trios to count on"
 		continue
 	fi
-	stats "${PRI[0]}" "${PRI[1]}" "${SBY[0]}" "${SBY[1]}"
-	eval "p0=\$TX_${PRI[$i]//[^a-zA-Z0-9]/_} q0=\$TX_${PRI[$j]//[^a-zA-Z0-9]/_}"
-	eval "s0=\$TX_${SBY[$i]//[^a-zA-Z0-9]/_}"
+	tx_counts "${PRI[0]}" "${PRI[1]}" "${SBY[$i]}"
+	p0=$(tx_of "${PRI[$i]}") q0=$(tx_of "${PRI[$j]}") s0=$(tx_of "${SBY[$i]}")
 	ping_peer 100 "${IPS[$i]}"
 	check "peer -> ${IPS[$i]}: $RECEIVED/$SENT replies" [ "$RECEIVED" -eq 100 ]
-	dp=$(delta TX "${PRI[$i]}" "$p0")
-	dq=$(delta TX "${PRI[$j]}" "$q0")
-	ds=$(delta TX "${SBY[$i]}" "$s0")
+	tx_counts "${PRI[0]}" "${PRI[1]}" "${SBY[$i]}"
+	dp=$(($(tx_of "${PRI[$i]}") - p0))
+	dq=$(($(tx_of "${PRI[$j]}") - q0))
+	ds=$(($(tx_of "${SBY[$i]}") - s0))
 	check "replies left on ${PRI[$i]} (tx +$dp), not on its standby (+$ds) nor on ${PRI[$j]} (+$dq)" \
 		[ "$dp" -ge 100 -a "$ds" -lt 10 -a "$dq" -lt 10 ]
 	lladdr=$(peer ip neigh show "${IPS[$i]}" dev eth0 | awk '{ print $3 }')

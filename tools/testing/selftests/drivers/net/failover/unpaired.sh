@@ -44,10 +44,11 @@ alone() {
 	check "$dev has carrier" busywait 30000 carrier "$dev"
 	# the host bridge learns the MAC on DEV's tap once the guest sends on it
 	check "guest reaches the peer from $dev" busywait 20000 guest_ping_ok "$PEER"
-	stats "$dev"
-	eval "t0=\$TX_${dev//[^a-zA-Z0-9]/_}"
+	tx_counts "$dev"
+	t0=$(tx_of "$dev")
 	ping_peer 50 "$IP"
-	dt=$(delta TX "$dev" "$t0")
+	tx_counts "$dev"
+	dt=$(($(tx_of "$dev") - t0))
 	check "$dev alone: $RECEIVED/$SENT replies, $dev tx +$dt" \
 		[ "$RECEIVED" -eq 50 -a "$dt" -ge 50 ]
 }
