@@ -1708,11 +1708,50 @@ static struct virtio_driver vnet_driver = {
 #endif
 };
 
+/*
+ * Test knob: while set, devices are probed with a feature table without
+ * VIRTIO_NET_F_STANDBY, as by a driver without failover support: no
+ * master, and the hypervisor, which sees STANDBY refused from the first
+ * feature write on, keeps the primary hidden.  Clearing the bit in
+ * vnet_validate() would be too late for that: the virtio core writes the
+ * features once before validate.  Both tables have the same size, so a
+ * probe that reads one's address and the other's length stays in bounds.
+ */
+static unsigned int vnet_features_nostandby[ARRAY_SIZE(vnet_features)];
+
+static int vnet_refuse_standby_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(vnet_driver.feature_table) == vnet_features_nostandby;
+	return 0;
+}
+
+static int vnet_refuse_standby_set(void *data, u64 val)
+{
+	unsigned int i, n = 0;
+
+	if (!val) {
+		WRITE_ONCE(vnet_driver.feature_table, vnet_features);
+		WRITE_ONCE(vnet_driver.feature_table_size,
+			   ARRAY_SIZE(vnet_features));
+		return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(vnet_features); i++)
+		if (vnet_features[i] != VIRTIO_NET_F_STANDBY)
+			vnet_features_nostandby[n++] = vnet_features[i];
+	WRITE_ONCE(vnet_driver.feature_table_size, n);
+	WRITE_ONCE(vnet_driver.feature_table, vnet_features_nostandby);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(vnet_refuse_standby_fops, vnet_refuse_standby_get,
+			 vnet_refuse_standby_set, "%llu\n");
+
 static int __init vnet_init(void)
 {
 	int err;
 
 	vnet_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file_unsafe("refuse_standby", 0600, vnet_debugfs, NULL,
+				   &vnet_refuse_standby_fops);
 	debugfs_create_atomic_t("rx_alloc_fail", 0600, vnet_debugfs,
 				&vnet_rx_alloc_fail);
 

@@ -263,12 +263,32 @@ accel() {
 	cat "$probe"
 }
 
-# qemu_args NAME TAPSBY TAPPRI [extra...]: a guest wired for failover.
+# nic_standby ID NETDEV TAP MAC BUS [FAILOVER]: the QEMU args of a
+# virtio-net standby on TAP, failover=on unless FAILOVER is "off".
+nic_standby() {
+	local q=${LAB_QUEUES:-2} mq=""
+
+	[ "$q" -gt 1 ] && mq=",mq=on,vectors=$((2 * q + 2))"
+	echo -netdev tap,id="$2",ifname="$3",script=no,downscript=no,queues="$q" \
+		-device virtio-net-pci,netdev="$2",id="$1",mac="$4",failover="${6:-on}",bus="$5",romfile=$mq
+}
+
+# nic_primary ID NETDEV TAP MAC BUS STANDBY: an e1000 primary on TAP paired
+# with STANDBY.  No ROM: migration needs the hidden primary's RAM blocks to
+# match on both sides.
+nic_primary() {
+	echo -netdev tap,id="$2",ifname="$3",script=no,downscript=no \
+		-device e1000,netdev="$2",id="$1",failover_pair_id="$6",mac="$4",bus="$5",romfile=
+}
+
+# qemu_args NAME TAPSBY TAPPRI [extra...]: a guest wired for failover, one
+# standby on TAPSBY and its primary on TAPPRI.  LAB_NICS (nic_standby and
+# nic_primary output) replaces that pair, for a guest with other devices.
 qemu_args() {
-	local name=$1 tsby=$2 tpri=$3 a acc cpu q=${LAB_QUEUES:-2} mq=""
+	local name=$1 tsby=$2 tpri=$3 a acc cpu nics
 
 	shift 3
-	[ "$q" -gt 1 ] && mq=",mq=on,vectors=$((2 * q + 2))"
+	nics=${LAB_NICS:-"$(nic_standby standby0 nsby "$tsby" $MAC rp0) $(nic_primary primary0 npri "$tpri" $MAC rp1 standby0)"}
 	a=$(abi)
 	acc=$(accel "$a")
 	cpu=max
@@ -282,10 +302,7 @@ qemu_args() {
 		-append "'console=ttyS0 panic=-1 watchdog_thresh=60 folab_repo=$REPO folab_modtree=$CACHE/kernel/$a/lib/modules/$a${LAB_APPEND:+ $LAB_APPEND}'" \
 		-device pcie-root-port,id=rp0,chassis=1 -device pcie-root-port,id=rp1,chassis=2 \
 		-device pcie-root-port,id=rp2,chassis=3 -device pcie-root-port,id=rp3,chassis=4 \
-		-netdev tap,id=nsby,ifname="$tsby",script=no,downscript=no,queues="$q" \
-		-device virtio-net-pci,netdev=nsby,id=standby0,mac=$MAC,failover=on,bus=rp0,romfile=$mq \
-		-netdev tap,id=npri,ifname="$tpri",script=no,downscript=no \
-		-device e1000,netdev=npri,id=primary0,failover_pair_id=standby0,mac=$MAC,bus=rp1,romfile= \
+		$nics \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on \
 		-virtfs local,path="$LAB_DIR/share",mount_tag=labshare,security_model=none \
 		-chardev socket,id=qmp,path="$RUN_DIR/$name-qmp.sock",server=on,wait=off \

@@ -430,3 +430,141 @@ finish_beyond() {
 	fi
 	exit 0
 }
+
+# ---- extra guests --------------------------------------------------------------
+# A hypervisor scenario that needs other devices than the lab guest's (a
+# primary plugged later, two pairs, an unpaired primary) boots a small guest
+# of its own beside it, as migrate_live boots a destination: same kernel,
+# initramfs and host root, its own taps on the lab's bridge, one queue pair.
+# From extra_up to extra_down, guest() and qmp() talk to that guest.
+
+EXTRA=
+EXTRA_TAPS=
+
+# extra_tap TAP: a tap on the lab's bridge for the extra guest (a NIC spec
+# names its taps; a primary hotplugged by QMP needs one made beforehand).
+extra_tap() {
+	ip -n "$NS_SW" tuntap add "$1" mode tap &&
+		ip -n "$NS_SW" link set "$1" master br0 up &&
+		EXTRA_TAPS="$EXTRA_TAPS $1"
+}
+
+# extra_up NAME NIC...: boot the extra guest NAME with one NIC per spec,
+# "standby ID NETDEV TAP MAC BUS [off]" or "primary ID NETDEV TAP MAC BUS
+# STANDBY" (lab.sh nic_standby, nic_primary; buses rp0-rp3), and wait for
+# its agent.  The taps are created here.
+extra_up() {
+	local name=$1 n w
+
+	shift
+	for n in "$@"; do
+		read -r -a w <<<"$n"
+		extra_tap "${w[3]}" || return 1
+	done
+	LAB_AGENT=$AGENT
+	LAB_QMP=$QMP
+	EXTRA=$name
+	(
+		# shellcheck disable=SC1091
+		source "$LIB_DIR/lab.sh" || exit 1
+		# single-queue taps (extra_tap); nic_standby reads it
+		# shellcheck disable=SC2034
+		LAB_QUEUES=1
+		nics=
+		for n in "$@"; do
+			read -r kind spec <<<"$n"
+			# shellcheck disable=SC2086
+			nics="$nics $("nic_$kind" $spec)"
+		done
+		LAB_NICS=$nics LAB_MEM=512 qemu_start "$name" - -
+	) || return 1
+	AGENT=$RUN_DIR/$name-agent.sock
+	QMP=$RUN_DIR/$name-qmp.sock
+	# The agent drops what arrives before it listens, and labctl retries a
+	# ping only every 5 s: the console says when it listens.
+	busywait 180000 grep -q 'folab: agent ready' "$LAB_DIR/$name-console.log"
+	python3 "$LABCTL" ping "$AGENT" -t 60 2>/dev/null
+}
+
+# extra_load: the stack's modules in the extra guest (fo.sh loadnet: no trio
+# awaited, ARP per netdev).
+extra_load() {
+	# shellcheck disable=SC2086
+	GUEST_TIMEOUT=120 guest "$G" loadnet $STACK_PATHS
+}
+
+# extra_down: the extra guest's kernel log to $LAB_DIR/NAME-dmesg.txt, and
+# checked like the runner checks the lab guest's (a splat fails the test);
+# then the guest stopped, its taps deleted, guest() and qmp() back on the lab
+# guest.
+extra_down() {
+	local name=$EXTRA log pid t
+
+	[ -n "$name" ] || return 0
+	log=$LAB_DIR/$name-dmesg.txt
+	GUEST_TIMEOUT=20 guest dmesg >"$log" 2>/dev/null ||
+		cp "$LAB_DIR/$name-console.log" "$log"
+	pid=$(cat "$RUN_DIR/$name.pid" 2>/dev/null)
+	qmp '{"execute":"quit"}' >/dev/null 2>&1
+	if [ -n "$pid" ] && ! busywait 10000 eval "! kill -0 $pid 2>/dev/null"; then
+		kill -9 "$pid" 2>/dev/null
+	fi
+	rm -f "$RUN_DIR/$name.pid"
+	for t in $EXTRA_TAPS; do
+		ip -n "$NS_SW" link del "$t" 2>/dev/null
+	done
+	EXTRA=
+	EXTRA_TAPS=
+	AGENT=$LAB_AGENT
+	QMP=$LAB_QMP
+	# shellcheck disable=SC1091
+	if (source "$LIB_DIR/lab.sh" && dmesg_check "$log") >"$LAB_DIR/$name-splats.txt"; then
+		pass "$name: guest kernel log clean"
+	else
+		head -n 20 "$LAB_DIR/$name-splats.txt" | sed "s/^/$name dmesg: /"
+		fail "$name: guest kernel log clean (see $log)"
+	fi
+}
+
+# qmp_ok JSON: one QMP command, its answer printed only when it is an error.
+qmp_ok() {
+	local out
+
+	out=$(qmp "$1") || { echo "$out"; return 1; }
+}
+
+# tx_counts DEV...: like stats, for the tx counters only, in one guest call
+# (a guest call costs about a second under TCG).  Sets TX_<dev>.
+tx_counts() {
+	local d out v
+
+	out=$(guest "for d in $*; do echo \$d \$(cat /sys/class/net/\$d/statistics/tx_packets 2>/dev/null); done")
+	for d in "$@"; do
+		v=$(awk -v d="$d" '$1 == d { print $2 }' <<<"$out")
+		printf -v "TX_${d//[^a-zA-Z0-9]/_}" '%s' "${v:-0}"
+	done
+}
+
+# tx_of DEV: TX_<dev> as tx_counts last set it.
+tx_of() { local v="TX_${1//[^a-zA-Z0-9]/_}"; echo "${!v:-0}"; }
+
+# links: LINKS, the guest's "NAME DRIVER MASTER PHYS_PORT_NAME MAC" lines.
+links() { LINKS=$(guest "$G" links); }
+
+# link_of DRIVER MAC: the name of the guest netdev of DRIVER with MAC (of
+# LINKS), empty if none.
+link_of() { awk -v d="$1" -v m="$2" '$2 == d && $5 == m { print $1 }' <<<"$LINKS"; }
+
+# field_of NAME N: field N of NAME's line of LINKS.
+field_of() { awk -v n="$1" -v f="$2" '$1 == n { print $f }' <<<"$LINKS"; }
+
+# standby_negotiated DEV: the guest's virtio device under DEV negotiated
+# VIRTIO_NET_F_STANDBY (bit 62 of its features).
+standby_negotiated() {
+	[ "$(guest "cut -c63 /sys/class/net/$1/device/features")" = 1 ]
+}
+
+# e1000_devices: how many e1000 PCI functions (8086:100e) the guest has.
+e1000_devices() {
+	guest "grep -l 0x100e /sys/bus/pci/devices/*/device | while read -r f; do grep -q 0x8086 \${f%/device}/vendor && echo; done | wc -l"
+}

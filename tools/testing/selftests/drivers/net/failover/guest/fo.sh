@@ -8,6 +8,8 @@
 #   fo.sh wait_trio [SECS]      wait until all three exist and are linked
 #   fo.sh load|unload ...       module helpers
 #   fo.sh config [SECS]         setup without loading: master up, addresses
+#   fo.sh loadnet ...           load only, for a guest without one trio
+#   fo.sh links                 "NAME DRIVER MASTER PHYS_PORT_NAME MAC" lines
 
 GUEST_IP=198.18.0.1
 GUEST_IP6=fd00::1
@@ -135,6 +137,35 @@ config() {
 	wait_carrier "$pri" 30 || { echo "fo: primary $pri has no carrier"; return 1; }
 	wait_carrier "$master" 30 || { echo "fo: master $master has no carrier"; return 1; }
 	echo "fo: trio $master $sby $pri"
+}
+
+# links: one line per netdev but lo, "NAME DRIVER MASTER PHYS_PORT_NAME MAC"
+# ("-" where there is none), for guests with more than one pair.
+links() {
+	local d n drv m p
+
+	for d in /sys/class/net/*; do
+		n=${d##*/}
+		[ "$n" = lo ] && continue
+		drv=$(ethtool -i "$n" 2>/dev/null | sed -n 's/^driver: //p')
+		m=-
+		[ -e "$d/master" ] && m=$(basename "$(readlink "$d/master")")
+		p=$(cat "$d/phys_port_name" 2>/dev/null)
+		echo "$n ${drv:--} $m ${p:--} $(cat "$d/address")"
+	done
+}
+
+# loadnet failover=KO net_failover=KO virtio_net=KO: the modules of a guest
+# whose devices need not form one trio (extra guests, lib.sh extra_up).
+# Several of its netdevs share one link, each with a subnet of its own: ARP
+# answers only for the receiving netdev's addresses (arp_ignore=1) and asks
+# from the sending one's (arp_announce=2), so that a peer never learns one
+# netdev's MAC for another's address.
+loadnet() {
+	sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
+	sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+	sysctl -qw net.ipv6.conf.default.accept_ra=0
+	load "$@"
 }
 
 cmd=$1
