@@ -118,18 +118,23 @@ delta() { # delta RX|TX DEV BEFORE -> prints now - before
 	echo $((${!v} - $3))
 }
 
-# ping_peer COUNT [ADDR]: sets SENT and RECEIVED for COUNT 5 ms pings.
-# With -w, ping waits for every reply until the deadline; with -W alone it
-# gives up on the last ones after two round trips, and a loaded TCG guest
-# answering one late counted as a lost packet.
+# ping_peer COUNT [ADDR]: COUNT 5 ms pings; sets SENT (COUNT) and RECEIVED
+# (how many of those were answered).  With -W alone ping gives up on the
+# last replies after two round trips, and a loaded TCG guest answering one
+# late counted as a lost packet; with -w it waits until the deadline, but
+# keeps sending until COUNT replies came, so only requests 1..COUNT count.
 ping_peer() {
 	local out
 
-	out=$(peer ping -q -c "$1" -i 0.005 -w $((5 + $1 / 100)) "${2:-$GUEST_IP}" 2>&1)
-	SENT=$(echo "$out" | sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p')
-	RECEIVED=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
-	SENT=${SENT:-0}
-	RECEIVED=${RECEIVED:-0}
+	out=$(peer ping -c "$1" -i 0.005 -w $((5 + $1 / 100)) "${2:-$GUEST_IP}" 2>&1)
+	SENT=$1
+	RECEIVED=$(answered "$1" <<<"$out")
+}
+
+# answered N: how many of requests 1..N ping's output (stdin) has a reply to.
+answered() {
+	sed -n 's/.*bytes from.* icmp_seq=\([0-9]*\) .*/\1/p' |
+		awk -v n="$1" '$1 <= n && !seen[$1]++' | wc -l
 }
 
 ping_ok() { peer ping -q -c 1 -W 1 "${1:-$GUEST_IP}" >/dev/null 2>&1; }

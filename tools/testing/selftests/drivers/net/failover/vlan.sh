@@ -34,8 +34,8 @@ vping() {
 	local dev=$1 t0 out rx dt
 
 	t0=$(guest cat "/sys/class/net/$dev/statistics/tx_packets")
-	out=$(guest "ping -q -c 50 -i 0.02 -w 6 198.19.10.2")
-	rx=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
+	out=$(guest "ping -c 50 -i 0.02 -w 6 198.19.10.2")
+	rx=$(answered 50 <<<"$out")
 	dt=$(($(guest cat "/sys/class/net/$dev/statistics/tx_packets") - t0))
 	check "$2: $VDEV -> peer vid $VID: ${rx:-0}/50 replies, $dev tx +$dt" \
 		[ "${rx:-0}" -eq 50 -a "$dt" -ge 50 ]
