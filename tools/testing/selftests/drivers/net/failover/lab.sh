@@ -33,7 +33,10 @@ set -o pipefail
 
 SELFTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$SELFTEST_DIR/../../../../../.." && pwd)
-CACHE=$REPO/.cache
+# Physical path: the guest bind-mounts the module tree from the host root
+# shared at /host, where an absolute symlink (a .cache shared between
+# worktrees) would resolve against the guest's own root.
+CACHE=$(readlink -f "$REPO/.cache")
 OUT=$REPO/out
 LABCTL=$SELFTEST_DIR/labctl.py
 MAC=52:54:00:fa:11:01
