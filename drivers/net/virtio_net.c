@@ -44,6 +44,13 @@
 #define VNET_REFILL_RETRY	(HZ / 2)
 #define VNET_TX_TIMEOUT		(5 * HZ)
 
+/* Devices answer control commands at once or within milliseconds; one that
+ * has not answered by then is not going to, and RTNL is held meanwhile.
+ */
+#define VNET_CTRL_TIMEOUT	(5 * HZ)
+/* polls for an answer before sleeping between polls */
+#define VNET_CTRL_SPINS		1000
+
 struct vnet_rq_stats {
 	struct u64_stats_sync syncp;
 	u64_stats_t packets;
@@ -132,9 +139,11 @@ struct vnet_info {
 	unsigned int rx_buf_len;
 	bool mergeable;
 
-	/* protects cvq and ctrl */
+	/* protects cvq, cvq_dead and ctrl */
 	struct mutex cvq_lock;
 	struct vnet_ctrl *ctrl;
+	/* a command timed out: the device still owns its buffers */
+	bool cvq_dead;
 
 	/* protects config_enabled, rx_mode_enabled and refill_enabled */
 	spinlock_t work_lock;
@@ -152,6 +161,10 @@ struct vnet_info {
 
 /* Test knob: fail this many upcoming rx buffer allocations. */
 static atomic_t vnet_rx_alloc_fail = ATOMIC_INIT(0);
+/* Test knob: this many upcoming control commands are queued but the device
+ * is not notified, so they are never answered (a hung device).
+ */
+static atomic_t vnet_ctrl_unanswered = ATOMIC_INIT(0);
 static struct dentry *vnet_debugfs;
 
 static bool vnet_has(const struct vnet_info *vi, unsigned int fbit)
@@ -202,18 +215,35 @@ static void vnet_tx_done(struct virtqueue *vq)
 
 /* Control queue */
 
-static bool vnet_ctrl_cmd_sg(struct vnet_info *vi, u8 class, u8 cmd,
-			     struct scatterlist *out)
+static bool vnet_ctrl_notify(struct vnet_info *vi)
+{
+	if (unlikely(atomic_read(&vnet_ctrl_unanswered)) &&
+	    atomic_dec_if_positive(&vnet_ctrl_unanswered) >= 0)
+		return true;
+	return virtqueue_kick(vi->cvq);
+}
+
+/*
+ * Returns 0 if the device acknowledged the command, -ETIMEDOUT if it did
+ * not answer in time (@out must then stay allocated: the device may still
+ * read it), another negative error otherwise.
+ */
+static int vnet_ctrl_cmd_sg(struct vnet_info *vi, u8 class, u8 cmd,
+			    struct scatterlist *out)
 {
 	struct scatterlist hdr_sg, stat_sg, *sgs[3];
-	unsigned int nout = 0, len;
-	bool ok = false;
-	int err;
+	unsigned int nout = 0, len, spins = 0;
+	unsigned long deadline;
+	int err = -EIO;
 
 	mutex_lock(&vi->cvq_lock);
 	/* none negotiated, or gone while the device sleeps */
 	if (!vi->cvq)
 		goto unlock;
+	if (vi->cvq_dead) {
+		err = -ETIMEDOUT;
+		goto unlock;
+	}
 	vi->ctrl->hdr.class = class;
 	vi->ctrl->hdr.cmd = cmd;
 	vi->ctrl->status = VIRTIO_NET_ERR;
@@ -231,22 +261,40 @@ static bool vnet_ctrl_cmd_sg(struct vnet_info *vi, u8 class, u8 cmd,
 			 class, cmd, err);
 		goto unlock;
 	}
-	if (!virtqueue_kick(vi->cvq))
+	err = -EIO;
+	if (!vnet_ctrl_notify(vi))
 		goto unlock;
 
 	/* Devices complete control commands synchronously or nearly so, and
 	 * callers want the result before going on: poll for it.
 	 */
+	deadline = jiffies + VNET_CTRL_TIMEOUT;
 	while (!virtqueue_get_buf(vi->cvq, &len)) {
 		if (virtqueue_is_broken(vi->cvq))
 			goto unlock;
-		cond_resched();
-		cpu_relax();
+		if (time_after(jiffies, deadline)) {
+			/*
+			 * The header, the ack and @out stay the device's until
+			 * it is reset: no further command may reuse them.
+			 */
+			vi->cvq_dead = true;
+			dev_err(&vi->vdev->dev,
+				"control command %u.%u not answered in %u ms: control queue disabled until the device is reset\n",
+				class, cmd, jiffies_to_msecs(VNET_CTRL_TIMEOUT));
+			err = -ETIMEDOUT;
+			goto unlock;
+		}
+		if (spins++ < VNET_CTRL_SPINS) {
+			cond_resched();
+			cpu_relax();
+		} else {
+			usleep_range(100, 200);
+		}
 	}
-	ok = vi->ctrl->status == VIRTIO_NET_OK;
+	err = vi->ctrl->status == VIRTIO_NET_OK ? 0 : -EIO;
 unlock:
 	mutex_unlock(&vi->cvq_lock);
-	return ok;
+	return err;
 }
 
 static bool vnet_ctrl_cmd(struct vnet_info *vi, u8 class, u8 cmd,
@@ -254,19 +302,21 @@ static bool vnet_ctrl_cmd(struct vnet_info *vi, u8 class, u8 cmd,
 {
 	struct scatterlist sg;
 	void *buf;
-	bool ok;
+	int err;
 
 	if (!len)
-		return vnet_ctrl_cmd_sg(vi, class, cmd, NULL);
+		return !vnet_ctrl_cmd_sg(vi, class, cmd, NULL);
 
 	/* callers pass stack data, which must not be DMA mapped */
 	buf = kmemdup(data, len, GFP_KERNEL);
 	if (!buf)
 		return false;
 	sg_init_one(&sg, buf, len);
-	ok = vnet_ctrl_cmd_sg(vi, class, cmd, &sg);
-	kfree(buf);
-	return ok;
+	err = vnet_ctrl_cmd_sg(vi, class, cmd, &sg);
+	/* leaked on a timeout: the device may still read it */
+	if (err != -ETIMEDOUT)
+		kfree(buf);
+	return !err;
 }
 
 /* Work item gates */
@@ -843,6 +893,7 @@ static void vnet_rx_mode_work(struct work_struct *work)
 	size_t uc_len, mc_len;
 	u8 promisc, allmulti;
 	void *buf;
+	int err;
 
 	rtnl_lock();
 	promisc = !!(dev->flags & IFF_PROMISC);
@@ -883,11 +934,14 @@ static void vnet_rx_mode_work(struct work_struct *work)
 	sg_init_table(sg, 2);
 	sg_set_buf(&sg[0], uc, uc_len);
 	sg_set_buf(&sg[1], mc, mc_len);
-	if (!vnet_ctrl_cmd_sg(vi, VIRTIO_NET_CTRL_MAC,
-			      VIRTIO_NET_CTRL_MAC_TABLE_SET, sg))
+	err = vnet_ctrl_cmd_sg(vi, VIRTIO_NET_CTRL_MAC,
+			       VIRTIO_NET_CTRL_MAC_TABLE_SET, sg);
+	if (err)
 		netdev_warn(dev, "failed to set MAC filter (%u uc, %u mc)\n",
 			    uc_cnt, mc_cnt);
-	kfree(buf);
+	/* leaked on a timeout: the device may still read it */
+	if (err != -ETIMEDOUT)
+		kfree(buf);
 out:
 	rtnl_unlock();
 }
@@ -1646,8 +1700,11 @@ static int vnet_restore(struct virtio_device *vdev)
 
 	mutex_lock(&vi->cvq_lock);
 	err = vnet_find_vqs(vi);
-	if (!err)
+	if (!err) {
+		/* the reset took back whatever a dead queue held */
+		vi->cvq_dead = false;
 		virtio_device_ready(vdev);
+	}
 	mutex_unlock(&vi->cvq_lock);
 	if (err)
 		return err;
@@ -1715,6 +1772,8 @@ static int __init vnet_init(void)
 	vnet_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_atomic_t("rx_alloc_fail", 0600, vnet_debugfs,
 				&vnet_rx_alloc_fail);
+	debugfs_create_atomic_t("ctrl_unanswered", 0600, vnet_debugfs,
+				&vnet_ctrl_unanswered);
 
 	err = register_virtio_driver(&vnet_driver);
 	if (err)
