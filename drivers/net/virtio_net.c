@@ -40,6 +40,8 @@
 
 /* Descriptors one skb may need without indirect descriptors. */
 #define VNET_TX_DESC_MAX	(MAX_SKB_FRAGS + 2)
+/* smallest ring ethtool -G may ask for: a power of two above the above */
+#define VNET_RING_MIN		32U
 
 #define VNET_REFILL_RETRY	(HZ / 2)
 #define VNET_TX_TIMEOUT		(5 * HZ)
@@ -975,6 +977,59 @@ static int vnet_vlan_rx_kill_vid(struct net_device *dev, __be16 proto,
 	return 0;
 }
 
+/* The receive offloads negotiated at probe, as far as @features allow. */
+static u64 vnet_guest_offloads(struct vnet_info *vi, netdev_features_t features)
+{
+	/* only bits in vnet_features: virtio_has_feature() BUGs on others */
+	static const unsigned int gso_bits[] = {
+		VIRTIO_NET_F_GUEST_TSO4, VIRTIO_NET_F_GUEST_TSO6,
+	};
+	u64 offloads = 0;
+	unsigned int i;
+
+	/* without checksum offload the device may not coalesce either */
+	if (!(features & NETIF_F_RXCSUM) ||
+	    !vnet_has(vi, VIRTIO_NET_F_GUEST_CSUM))
+		return 0;
+	offloads |= BIT_ULL(VIRTIO_NET_F_GUEST_CSUM);
+	if (!(features & NETIF_F_GRO_HW))
+		return offloads;
+	for (i = 0; i < ARRAY_SIZE(gso_bits); i++)
+		if (vnet_has(vi, gso_bits[i]))
+			offloads |= BIT_ULL(gso_bits[i]);
+	return offloads;
+}
+
+static int vnet_set_guest_offloads(struct vnet_info *vi,
+				   netdev_features_t features)
+{
+	__virtio64 v = cpu_to_virtio64(vi->vdev,
+				       vnet_guest_offloads(vi, features));
+
+	if (!vnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_GUEST_OFFLOADS,
+			   VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET, &v, sizeof(v)))
+		return -EIO;
+	return 0;
+}
+
+static int vnet_set_features(struct net_device *dev,
+			     netdev_features_t features)
+{
+	struct vnet_info *vi = netdev_priv(dev);
+	netdev_features_t changed = dev->features ^ features;
+	int err;
+
+	ASSERT_RTNL();
+	if (!(changed & (NETIF_F_RXCSUM | NETIF_F_GRO_HW)) ||
+	    !vnet_has(vi, VIRTIO_NET_F_CTRL_GUEST_OFFLOADS))
+		return 0;
+	err = vnet_set_guest_offloads(vi, features);
+	if (err)
+		netdev_warn(dev, "device refused receive offloads %#llx\n",
+			    vnet_guest_offloads(vi, features));
+	return err;
+}
+
 static void vnet_get_stats64(struct net_device *dev,
 			     struct rtnl_link_stats64 *tot)
 {
@@ -1038,6 +1093,7 @@ static const struct net_device_ops vnet_netdev_ops = {
 	.ndo_validate_addr	= eth_validate_addr,
 	.ndo_set_mac_address	= vnet_set_mac_address,
 	.ndo_set_rx_mode	= vnet_set_rx_mode,
+	.ndo_set_features	= vnet_set_features,
 	.ndo_get_stats64	= vnet_get_stats64,
 	.ndo_vlan_rx_add_vid	= vnet_vlan_rx_add_vid,
 	.ndo_vlan_rx_kill_vid	= vnet_vlan_rx_kill_vid,
@@ -1123,10 +1179,102 @@ static void vnet_get_ringparam(struct net_device *dev,
 {
 	struct vnet_info *vi = netdev_priv(dev);
 
-	ring->rx_max_pending = virtqueue_get_vring_size(vi->rq[0].vq);
-	ring->tx_max_pending = virtqueue_get_vring_size(vi->sq[0].vq);
-	ring->rx_pending = ring->rx_max_pending;
-	ring->tx_pending = ring->tx_max_pending;
+	ring->rx_max_pending = vi->rq[0].vq->num_max;
+	ring->tx_max_pending = vi->sq[0].vq->num_max;
+	ring->rx_pending = virtqueue_get_vring_size(vi->rq[0].vq);
+	ring->tx_pending = virtqueue_get_vring_size(vi->sq[0].vq);
+}
+
+static void vnet_rx_recycle(struct virtqueue *vq, void *buf)
+{
+	put_page(virt_to_head_page(buf));
+}
+
+static void vnet_tx_recycle(struct virtqueue *vq, void *buf)
+{
+	dev_kfree_skb_any(buf);
+}
+
+/* The pair's NAPIs and xmit are stopped around it when the netdev runs. */
+static int vnet_resize_pair(struct vnet_info *vi, unsigned int i, u32 rx,
+			    u32 tx, bool running)
+{
+	struct netdev_queue *txq = netdev_get_tx_queue(vi->dev, i);
+	struct vnet_rq *rq = &vi->rq[i];
+	struct vnet_sq *sq = &vi->sq[i];
+	int err = 0, err_tx = 0;
+
+	if (running) {
+		/* the rx NAPI reaps tx completions too */
+		napi_disable(&rq->napi);
+		napi_disable(&sq->napi);
+		__netif_tx_lock_bh(txq);
+		netif_tx_stop_queue(txq);
+		__netif_tx_unlock_bh(txq);
+	}
+
+	if (rx != virtqueue_get_vring_size(rq->vq))
+		err = virtqueue_resize(rq->vq, rx, vnet_rx_recycle, NULL);
+	if (tx != virtqueue_get_vring_size(sq->vq)) {
+		err_tx = virtqueue_resize(sq->vq, tx, vnet_tx_recycle, NULL);
+		/* the recycled skbs never complete */
+		netdev_tx_reset_queue(txq);
+	}
+
+	if (running) {
+		if (i < vi->curr_pairs &&
+		    !vnet_rx_refill(vi, rq, GFP_KERNEL))
+			vnet_schedule_refill(vi, VNET_REFILL_RETRY);
+		netif_tx_wake_queue(txq);
+		vnet_napi_enable(&sq->napi);
+		vnet_napi_enable(&rq->napi);
+	}
+	return err ?: err_tx;
+}
+
+static int vnet_set_ringparam(struct net_device *dev,
+			      struct ethtool_ringparam *ring,
+			      struct kernel_ethtool_ringparam *kring,
+			      struct netlink_ext_ack *extack)
+{
+	struct vnet_info *vi = netdev_priv(dev);
+	bool running = netif_running(dev);
+	u32 rx = ring->rx_pending, tx = ring->tx_pending;
+	unsigned int i;
+	int err = 0;
+
+	ASSERT_RTNL();
+	if (rx == virtqueue_get_vring_size(vi->rq[0].vq) &&
+	    tx == virtqueue_get_vring_size(vi->sq[0].vq))
+		return 0;
+	/* a ring is resized by resetting it alone */
+	if (!vnet_has(vi, VIRTIO_F_RING_RESET)) {
+		NL_SET_ERR_MSG_MOD(extack, "device cannot reset a single queue");
+		return -EOPNOTSUPP;
+	}
+	/* split rings come in powers of two; a full tx ring holds one skb */
+	if (!is_power_of_2(rx) || !is_power_of_2(tx) ||
+	    rx < VNET_RING_MIN || tx < VNET_RING_MIN) {
+		NL_SET_ERR_MSG_FMT_MOD(extack,
+				       "ring sizes must be powers of two, at least %u",
+				       VNET_RING_MIN);
+		return -EINVAL;
+	}
+
+	/* the refill work would re-enable the rx NAPIs behind our back */
+	if (running)
+		vnet_refill_disable(vi);
+	/* all pairs, used or not, so that a later ethtool -L finds them alike */
+	for (i = 0; i < vi->max_pairs && !err; i++)
+		err = vnet_resize_pair(vi, i, rx, tx, running);
+	if (running)
+		vnet_refill_enable(vi, false);
+	if (err) {
+		netdev_warn(dev, "resizing queue pair %u to %u/%u failed: %d\n",
+			    i - 1, rx, tx, err);
+		NL_SET_ERR_MSG_MOD(extack, "device refused the ring size");
+	}
+	return err;
 }
 
 static void vnet_get_channels(struct net_device *dev,
@@ -1240,6 +1388,7 @@ static const struct ethtool_ops vnet_ethtool_ops = {
 	.get_drvinfo		= vnet_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
 	.get_ringparam		= vnet_get_ringparam,
+	.set_ringparam		= vnet_set_ringparam,
 	.get_channels		= vnet_get_channels,
 	.set_channels		= vnet_set_channels,
 	.get_sset_count		= vnet_get_sset_count,
@@ -1319,6 +1468,14 @@ static void vnet_init_netdev(struct vnet_info *vi)
 	}
 	if (vnet_has(vi, VIRTIO_NET_F_GUEST_CSUM))
 		dev->features |= NETIF_F_RXCSUM;
+	/* the device coalesces received TCP segments (GSO frames to us) */
+	if (vnet_has(vi, VIRTIO_NET_F_GUEST_TSO4) ||
+	    vnet_has(vi, VIRTIO_NET_F_GUEST_TSO6))
+		dev->features |= NETIF_F_GRO_HW;
+	/* what the device does for us on receive, it can be told to stop */
+	if (vnet_has(vi, VIRTIO_NET_F_CTRL_GUEST_OFFLOADS))
+		dev->hw_features |= dev->features &
+				    (NETIF_F_RXCSUM | NETIF_F_GRO_HW);
 	if (vnet_has(vi, VIRTIO_NET_F_CTRL_VLAN))
 		dev->features |= NETIF_F_HW_VLAN_CTAG_FILTER;
 	dev->vlan_features = dev->features & (NETIF_F_HW_CSUM | NETIF_F_SG |
@@ -1491,6 +1648,7 @@ static int vnet_validate(struct virtio_device *vdev)
 		__virtio_clear_bit(vdev, VIRTIO_NET_F_GUEST_ANNOUNCE);
 		__virtio_clear_bit(vdev, VIRTIO_NET_F_MQ);
 		__virtio_clear_bit(vdev, VIRTIO_NET_F_CTRL_MAC_ADDR);
+		__virtio_clear_bit(vdev, VIRTIO_NET_F_CTRL_GUEST_OFFLOADS);
 	}
 
 	/* GSO frames only fit in mergeable buffers: no big-packets mode */
@@ -1719,6 +1877,12 @@ static int vnet_restore(struct virtio_device *vdev)
 		netdev_warn(dev, "device refused MAC %pM\n", dev->dev_addr);
 	if (vnet_has(vi, VIRTIO_NET_F_CTRL_VLAN))
 		vlan_for_each(dev, vnet_restore_vid, vi);
+	/* the reset turned every negotiated offload back on */
+	if (vnet_has(vi, VIRTIO_NET_F_CTRL_GUEST_OFFLOADS) &&
+	    (dev->hw_features & ~dev->features &
+	     (NETIF_F_RXCSUM | NETIF_F_GRO_HW)) &&
+	    vnet_set_guest_offloads(vi, dev->features))
+		netdev_warn(dev, "device refused receive offloads\n");
 	if (netif_running(dev))
 		vnet_open(dev);
 	netif_device_attach(dev);
@@ -1741,7 +1905,7 @@ static const unsigned int vnet_features[] = {
 	VIRTIO_NET_F_CTRL_VQ, VIRTIO_NET_F_CTRL_RX, VIRTIO_NET_F_CTRL_VLAN,
 	VIRTIO_NET_F_GUEST_ANNOUNCE, VIRTIO_NET_F_MQ,
 	VIRTIO_NET_F_CTRL_MAC_ADDR, VIRTIO_NET_F_SPEED_DUPLEX,
-	VIRTIO_NET_F_STANDBY,
+	VIRTIO_NET_F_CTRL_GUEST_OFFLOADS, VIRTIO_NET_F_STANDBY,
 };
 
 static const struct virtio_device_id vnet_id_table[] = {
