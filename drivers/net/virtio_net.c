@@ -32,11 +32,16 @@
  */
 #define VNET_COPY_LEN		128U
 
-/* One standard frame per mergeable buffer keeps the truesize of small
- * packets low; GSO frames simply span more buffers.
+/* Mergeable buffers follow the average frame a queue receives: one
+ * standard frame while frames are small keeps the truesize of small packets
+ * low; a GSO stream gets a page per buffer, so that a 64 KiB frame costs 16
+ * buffers to refill and to reap rather than 40.
  */
-#define VNET_MRG_BUF_LEN	SKB_DATA_ALIGN(sizeof(struct virtio_net_hdr_mrg_rxbuf) + \
+#define VNET_MRG_BUF_MIN	SKB_DATA_ALIGN(sizeof(struct virtio_net_hdr_mrg_rxbuf) + \
 					       VLAN_ETH_FRAME_LEN)
+#define VNET_MRG_BUF_MAX	PAGE_SIZE
+/* weight of a new frame in the average: 1/2^VNET_FRAME_AVG_SHIFT */
+#define VNET_FRAME_AVG_SHIFT	3
 
 /* Descriptors one skb may need without indirect descriptors. */
 #define VNET_TX_DESC_MAX	(MAX_SKB_FRAGS + 2)
@@ -105,6 +110,8 @@ struct vnet_rq {
 	/* written by the NAPI poll, or by whoever holds the NAPI disabled */
 	struct vnet_rq_stats stats;
 	struct page_frag alloc_frag;
+	/* running average of received frame lengths, NAPI's like stats */
+	unsigned int frame_avg;
 	struct scatterlist sg[2];
 	char name[16];
 };
@@ -370,6 +377,33 @@ static void vnet_config_enable(struct vnet_info *vi, bool enable)
 		cancel_work_sync(&vi->config_work);
 }
 
+/* Frees what the device has sent; the caller holds the tx queue lock. */
+static void vnet_tx_reclaim(struct vnet_sq *sq, struct netdev_queue *txq,
+			    int budget)
+{
+	unsigned int len, pkts = 0, bytes = 0;
+	struct sk_buff *skb;
+
+	while ((skb = virtqueue_get_buf(sq->vq, &len))) {
+		pkts++;
+		bytes += skb->len;
+		napi_consume_skb(skb, budget);
+	}
+	if (!pkts)
+		return;
+
+	netdev_tx_completed_queue(txq, pkts, bytes);
+	u64_stats_update_begin(&sq->stats.syncp);
+	u64_stats_add(&sq->stats.packets, pkts);
+	u64_stats_add(&sq->stats.bytes, bytes);
+	if (netif_tx_queue_stopped(txq) &&
+	    sq->vq->num_free >= VNET_TX_DESC_MAX) {
+		netif_tx_wake_queue(txq);
+		u64_stats_inc(&sq->stats.wakes);
+	}
+	u64_stats_update_end(&sq->stats.syncp);
+}
+
 /* Receive */
 
 static void vnet_rq_stat_inc(struct vnet_rq *rq, u64_stats_t *stat)
@@ -392,6 +426,11 @@ static int vnet_rx_add_buf(struct vnet_info *vi, struct vnet_rq *rq, gfp_t gfp)
 	unsigned int hole, nsg;
 	char *buf;
 	int err;
+
+	if (vi->mergeable)
+		len = ALIGN(clamp_t(unsigned int, rq->frame_avg,
+				    VNET_MRG_BUF_MIN, VNET_MRG_BUF_MAX),
+			    SMP_CACHE_BYTES);
 
 	if (vnet_rx_fail_injected())
 		return -ENOMEM;
@@ -617,12 +656,31 @@ static void vnet_rx_one(struct vnet_info *vi, struct vnet_rq *rq, void *buf,
 	skb->protocol = eth_type_trans(skb, vi->dev);
 	c->packets++;
 	c->bytes += dlen;
+	rq->frame_avg += ((dlen + vi->hdr_len) >> VNET_FRAME_AVG_SHIFT) -
+			 (rq->frame_avg >> VNET_FRAME_AVG_SHIFT);
 	napi_gro_receive(&rq->napi, skb);
 	return;
 
 err_frame:
 	dev_kfree_skb(skb);
 	c->errors++;
+}
+
+/*
+ * A TCP sender's ACKs arrive here: freeing its completed skbs now lets it
+ * send again without waiting for the (deliberately late) tx interrupt.
+ * Whoever holds the tx lock is reaping or about to.
+ */
+static void vnet_rx_reap_tx(struct vnet_rq *rq, int budget)
+{
+	struct vnet_info *vi = rq->vi;
+	unsigned int qi = vnet_rq_index(rq);
+	struct netdev_queue *txq = netdev_get_tx_queue(vi->dev, qi);
+
+	if (!__netif_tx_trylock(txq))
+		return;
+	vnet_tx_reclaim(&vi->sq[qi], txq, budget);
+	__netif_tx_unlock(txq);
 }
 
 static int vnet_rx_poll(struct napi_struct *napi, int budget)
@@ -633,6 +691,8 @@ static int vnet_rx_poll(struct napi_struct *napi, int budget)
 	unsigned int len, opaque;
 	void *buf, *ctx;
 	int done = 0;
+
+	vnet_rx_reap_tx(rq, budget);
 
 	while (done < budget &&
 	       (buf = virtqueue_get_buf_ctx(rq->vq, &len, &ctx))) {
@@ -662,37 +722,10 @@ static int vnet_rx_poll(struct napi_struct *napi, int budget)
 
 /* Transmit */
 
-static void vnet_tx_reclaim(struct vnet_sq *sq, struct netdev_queue *txq,
-			    int budget)
-{
-	unsigned int len, pkts = 0, bytes = 0;
-	struct sk_buff *skb;
-
-	while ((skb = virtqueue_get_buf(sq->vq, &len))) {
-		pkts++;
-		bytes += skb->len;
-		napi_consume_skb(skb, budget);
-	}
-	if (!pkts)
-		return;
-
-	netdev_tx_completed_queue(txq, pkts, bytes);
-	u64_stats_update_begin(&sq->stats.syncp);
-	u64_stats_add(&sq->stats.packets, pkts);
-	u64_stats_add(&sq->stats.bytes, bytes);
-	if (netif_tx_queue_stopped(txq) &&
-	    sq->vq->num_free >= VNET_TX_DESC_MAX) {
-		netif_tx_wake_queue(txq);
-		u64_stats_inc(&sq->stats.wakes);
-	}
-	u64_stats_update_end(&sq->stats.syncp);
-}
-
 static int vnet_tx_poll(struct napi_struct *napi, int budget)
 {
 	struct vnet_sq *sq = container_of(napi, struct vnet_sq, napi);
 	struct netdev_queue *txq;
-	unsigned int opaque;
 	bool done;
 
 	txq = netdev_get_tx_queue(sq->vi->dev, vnet_sq_index(sq));
@@ -704,14 +737,16 @@ static int vnet_tx_poll(struct napi_struct *napi, int budget)
 		__netif_tx_unlock(txq);
 		return 0;
 	}
-	opaque = virtqueue_enable_cb_prepare(sq->vq);
 	done = napi_complete_done(napi, 0);
-	if (!done)
-		virtqueue_disable_cb(sq->vq);
-	__netif_tx_unlock(txq);
-
-	if (done && unlikely(virtqueue_poll(sq->vq, opaque)))
+	/*
+	 * Completions are reaped by xmit and by the rx poll as well; an
+	 * interrupt is only needed once most of what is in flight is done
+	 * (a stopped queue, a socket waiting for its skbs), so ask for one
+	 * late.  If that point has already passed, poll again.
+	 */
+	if (done && unlikely(!virtqueue_enable_cb_delayed(sq->vq)))
 		vnet_napi_schedule(napi, sq->vq);
+	__netif_tx_unlock(txq);
 	return 0;
 }
 
@@ -752,6 +787,9 @@ static netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	unsigned int len = skb->len;
 	bool kick;
 	int err;
+
+	/* cheaper here, under the lock we hold anyway, than in an interrupt */
+	vnet_tx_reclaim(sq, txq, 0);
 
 	skb_tx_timestamp(skb);
 	nf_reset_ct(skb);
@@ -1495,7 +1533,7 @@ static void vnet_init_netdev(struct vnet_info *vi)
 	}
 
 	if (vi->mergeable)
-		vi->rx_buf_len = VNET_MRG_BUF_LEN;
+		vi->rx_buf_len = VNET_MRG_BUF_MIN;
 	else
 		vi->rx_buf_len = vi->hdr_len + VLAN_ETH_HLEN + dev->max_mtu;
 }
