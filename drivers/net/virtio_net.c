@@ -1797,6 +1797,15 @@ static int vnet_probe(struct virtio_device *vdev)
 			vi->failover = NULL;
 			goto err_reset;
 		}
+		/*
+		 * Addresses live on the master.  The standby's own IPv6
+		 * link-local, ND and MLD would leave from the shared MAC on the
+		 * standby's path and move the host switch's entry for the
+		 * guest there, while a stock master drops what the standby
+		 * receives: do no IPv6 autoconfiguration on it, whichever
+		 * net_failover enslaves it.
+		 */
+		dev->priv_flags |= IFF_NO_ADDRCONF;
 	}
 
 	if (vnet_has(vi, VIRTIO_NET_F_STATUS)) {
