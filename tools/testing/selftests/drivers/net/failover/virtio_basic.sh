@@ -249,7 +249,8 @@ if [ $? -eq 0 ]; then
 	mbps=$(iperf -t 1 -R)
 	check "small rings: iperf3 peer -> guest $mbps Mbit/s > 0" nonzero "$mbps"
 	out=$(guest "ethtool -G $STANDBY rx 100 2>&1")
-	check "ethtool -G rx 100 refused ($out)" [ $? -ne 0 ]
+	rc=$?
+	check "ethtool -G rx 100 refused ($(echo "$out" | paste -sd' '))" [ $rc -ne 0 ]
 	out=$(guest "ethtool -G $STANDBY rx $R0 tx $T0 2>&1")
 	read -r _ _ r t <<<"$(ring)"
 	check "ethtool -G back to rx $R0 tx $T0: now rx $r tx $t${out:+ ($out)}" [ "$r $t" = "$R0 $T0" ]
