@@ -21,7 +21,7 @@
 #
 # Runs against $LAB_ENV, or boots a lab of its own (STACK=virtio_net=ours).
 
-STACK=${STACK:-virtio_net=ours}
+export STACK=${STACK:-virtio_net=ours}
 BDIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck disable=SC1091
 source "$BDIR/../lib.sh"
