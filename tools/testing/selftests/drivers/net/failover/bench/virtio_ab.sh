@@ -10,8 +10,9 @@
 #
 # Each run: guest -> peer (tx) and peer -> guest (rx, -R), AB_SECS seconds
 # after a 1 s warm-up that is not counted.  Prints every run, the virtio
-# interrupts the guest took per run, the medians, and the ours/stock ratio
-# of the medians.
+# interrupts the guest took per run, the medians, the ratio of the medians
+# and the median of the per-round ratios (each driver against the stock run
+# of the same round), which the host's drifting load disturbs least.
 #
 #   AB_ROUNDS=4   rounds (each round runs every driver once)
 #   AB_SECS=5     seconds measured per iperf3 run
@@ -83,7 +84,7 @@ run() {
 	mbps=$(GUEST_TIMEOUT=$((SECS + 40)) guest "iperf3 -c $PEER_IP -t $SECS -O 1 -J --connect-timeout 5000 $3" |
 		python3 -c 'import json,sys; print("%.0f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))' 2>/dev/null)
 	i1=$(virtio_irqs)
-	say "AB run driver=$1 dir=$2 mbps=${mbps:-0} virtio_irqs=$((i1 - i0))"
+	say "AB run round=$r driver=$1 dir=$2 mbps=${mbps:-0} virtio_irqs=$((i1 - i0))"
 }
 
 roles
@@ -115,15 +116,26 @@ done
 # shellcheck disable=SC2086
 use "$(echo " $STACK_PATHS" | tr ' ' '\n' | sed -n 's/^virtio_net=//p')" || exit 1
 
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 med() { # med DRIVER DIR
-	sed -n "s/^AB run driver=$1 dir=$2 mbps=\\([0-9.]*\\).*/\\1/p" "$RES" | sort -n |
-		awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+	sed -n "s/^AB run round=[0-9]* driver=$1 dir=$2 mbps=\\([0-9.]*\\).*/\\1/p" "$RES" | median
+}
+# pairs DRIVER DIR: DRIVER/stock of each round; the host's load drifts
+# (a shared machine: 2x within minutes), runs next to each other see about
+# the same load, so the median of these is the robust figure.
+pairs() {
+	awk -v d="$1" -v dir="$2" '$1 == "AB" && $2 == "run" {
+		for (i = 3; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+		if (f["dir"] != dir) next
+		if (f["driver"] == d) o[f["round"]] = f["mbps"]
+		if (f["driver"] == "stock") s[f["round"]] = f["mbps"]
+	} END { for (r in o) if (s[r] > 0) printf "%.3f\n", o[r] / s[r] }' "$RES"
 }
 for dir in tx rx; do
 	s=$(med stock $dir)
 	for d in ${names#stock }; do
 		o=$(med "$d" $dir)
-		say "AB median dir=$dir stock=$s $d=$o ratio_${d}_stock=$(awk -v o="$o" -v s="$s" 'BEGIN { if (s > 0) printf "%.2f", o / s; else print "nan" }')"
+		say "AB median dir=$dir stock=$s $d=$o ratio_of_medians=$(awk -v o="$o" -v s="$s" 'BEGIN { if (s > 0) printf "%.2f", o / s; else print "nan" }') per_round_${d}_stock=$(pairs "$d" $dir | sort -n | paste -sd,) median_per_round=$(pairs "$d" $dir | median)"
 	done
 done
 exit 0
