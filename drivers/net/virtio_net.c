@@ -147,6 +147,8 @@ struct vnet_info {
 	unsigned int hdr_len;
 	unsigned int rx_buf_len;
 	bool mergeable;
+	/* the device takes the tx header in the same descriptor as data */
+	bool any_layout;
 
 	/* protects cvq, cvq_dead and ctrl */
 	struct mutex cvq_lock;
@@ -763,18 +765,32 @@ static int vnet_tx_add(struct vnet_info *vi, struct vnet_sq *sq,
 		return -EPROTO;
 	hdr.num_buffers = 0;
 
-	/* The header goes in the headroom, in a descriptor of its own. */
+	/* The header goes in the headroom, just before the data. */
 	if (skb_cow_head(skb, vi->hdr_len))
 		return -ENOMEM;
 	hdr_buf = skb->data - vi->hdr_len;
 	memcpy(hdr_buf, &hdr, vi->hdr_len);
 
 	sg_init_table(sq->sg, skb_shinfo(skb)->nr_frags + 2);
-	sg_set_buf(sq->sg, hdr_buf, vi->hdr_len);
-	n = skb_to_sgvec(skb, sq->sg + 1, 0, skb->len);
+	if (vi->any_layout) {
+		/*
+		 * One descriptor for the header and the linear part: a
+		 * linear skb (a pure ACK) then takes a single descriptor
+		 * rather than an indirect table allocated for it.
+		 */
+		__skb_push(skb, vi->hdr_len);
+		n = skb_to_sgvec(skb, sq->sg, 0, skb->len);
+		__skb_pull(skb, vi->hdr_len);
+	} else {
+		/* legacy devices want the header in a descriptor alone */
+		sg_set_buf(sq->sg, hdr_buf, vi->hdr_len);
+		n = skb_to_sgvec(skb, sq->sg + 1, 0, skb->len);
+		if (n >= 0)
+			n++;
+	}
 	if (n < 0)
 		return n;
-	return virtqueue_add_outbuf(sq->vq, sq->sg, n + 1, skb, GFP_ATOMIC);
+	return virtqueue_add_outbuf(sq->vq, sq->sg, n, skb, GFP_ATOMIC);
 }
 
 static netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -1741,6 +1757,7 @@ static int vnet_probe(struct virtio_device *vdev)
 	vi->max_pairs = max_pairs;
 	vi->curr_pairs = 1;
 	vi->mergeable = virtio_has_feature(vdev, VIRTIO_NET_F_MRG_RXBUF);
+	vi->any_layout = virtio_has_feature(vdev, VIRTIO_F_VERSION_1);
 	if (vi->mergeable || virtio_has_feature(vdev, VIRTIO_F_VERSION_1))
 		vi->hdr_len = sizeof(struct virtio_net_hdr_mrg_rxbuf);
 	else
