@@ -921,6 +921,14 @@ static int net_failover_slave_unregister(struct net_device *lower,
 		dev_set_promiscuity(lower, -1);
 	if (dev->flags & IFF_ALLMULTI)
 		dev_set_allmulti(lower, -1);
+	/*
+	 * The master opened @lower; left up, a released device would start
+	 * IPv6 autoconfiguration and send ND and MLD from the master's MAC,
+	 * which moves the host switch's idea of where the guest is.  Stock
+	 * net_failover, bonding and team close released devices too, and a
+	 * new master opens it again when it enslaves it.
+	 */
+	dev_close(lower);
 	lower->priv_flags &= ~IFF_NO_ADDRCONF;
 
 	spin_lock(&nfo->stats_lock);

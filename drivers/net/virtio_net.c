@@ -32,17 +32,31 @@
  */
 #define VNET_COPY_LEN		128U
 
-/* One standard frame per mergeable buffer keeps the truesize of small
- * packets low; GSO frames simply span more buffers.
+/* Mergeable buffers follow the average frame a queue receives: one
+ * standard frame while frames are small keeps the truesize of small packets
+ * low; a GSO stream gets a page per buffer, so that a 64 KiB frame costs 16
+ * buffers to refill and to reap rather than 40.
  */
-#define VNET_MRG_BUF_LEN	SKB_DATA_ALIGN(sizeof(struct virtio_net_hdr_mrg_rxbuf) + \
+#define VNET_MRG_BUF_MIN	SKB_DATA_ALIGN(sizeof(struct virtio_net_hdr_mrg_rxbuf) + \
 					       VLAN_ETH_FRAME_LEN)
+#define VNET_MRG_BUF_MAX	PAGE_SIZE
+/* weight of a new frame in the average: 1/2^VNET_FRAME_AVG_SHIFT */
+#define VNET_FRAME_AVG_SHIFT	3
 
 /* Descriptors one skb may need without indirect descriptors. */
 #define VNET_TX_DESC_MAX	(MAX_SKB_FRAGS + 2)
+/* smallest ring ethtool -G may ask for: a power of two above the above */
+#define VNET_RING_MIN		32U
 
 #define VNET_REFILL_RETRY	(HZ / 2)
 #define VNET_TX_TIMEOUT		(5 * HZ)
+
+/* Devices answer control commands at once or within milliseconds; one that
+ * has not answered by then is not going to, and RTNL is held meanwhile.
+ */
+#define VNET_CTRL_TIMEOUT	(5 * HZ)
+/* polls for an answer before sleeping between polls */
+#define VNET_CTRL_SPINS		1000
 
 struct vnet_rq_stats {
 	struct u64_stats_sync syncp;
@@ -96,6 +110,8 @@ struct vnet_rq {
 	/* written by the NAPI poll, or by whoever holds the NAPI disabled */
 	struct vnet_rq_stats stats;
 	struct page_frag alloc_frag;
+	/* running average of received frame lengths, NAPI's like stats */
+	unsigned int frame_avg;
 	struct scatterlist sg[2];
 	char name[16];
 };
@@ -131,10 +147,14 @@ struct vnet_info {
 	unsigned int hdr_len;
 	unsigned int rx_buf_len;
 	bool mergeable;
+	/* the device takes the tx header in the same descriptor as data */
+	bool any_layout;
 
-	/* protects cvq and ctrl */
+	/* protects cvq, cvq_dead and ctrl */
 	struct mutex cvq_lock;
 	struct vnet_ctrl *ctrl;
+	/* a command timed out: the device still owns its buffers */
+	bool cvq_dead;
 
 	/* protects config_enabled, rx_mode_enabled and refill_enabled */
 	spinlock_t work_lock;
@@ -152,6 +172,10 @@ struct vnet_info {
 
 /* Test knob: fail this many upcoming rx buffer allocations. */
 static atomic_t vnet_rx_alloc_fail = ATOMIC_INIT(0);
+/* Test knob: this many upcoming control commands are queued but the device
+ * is not notified, so they are never answered (a hung device).
+ */
+static atomic_t vnet_ctrl_unanswered = ATOMIC_INIT(0);
 static struct dentry *vnet_debugfs;
 
 static bool vnet_has(const struct vnet_info *vi, unsigned int fbit)
@@ -202,18 +226,35 @@ static void vnet_tx_done(struct virtqueue *vq)
 
 /* Control queue */
 
-static bool vnet_ctrl_cmd_sg(struct vnet_info *vi, u8 class, u8 cmd,
-			     struct scatterlist *out)
+static bool vnet_ctrl_notify(struct vnet_info *vi)
+{
+	if (unlikely(atomic_read(&vnet_ctrl_unanswered)) &&
+	    atomic_dec_if_positive(&vnet_ctrl_unanswered) >= 0)
+		return true;
+	return virtqueue_kick(vi->cvq);
+}
+
+/*
+ * Returns 0 if the device acknowledged the command, -ETIMEDOUT if it did
+ * not answer in time (@out must then stay allocated: the device may still
+ * read it), another negative error otherwise.
+ */
+static int vnet_ctrl_cmd_sg(struct vnet_info *vi, u8 class, u8 cmd,
+			    struct scatterlist *out)
 {
 	struct scatterlist hdr_sg, stat_sg, *sgs[3];
-	unsigned int nout = 0, len;
-	bool ok = false;
-	int err;
+	unsigned int nout = 0, len, spins = 0;
+	unsigned long deadline;
+	int err = -EIO;
 
 	mutex_lock(&vi->cvq_lock);
 	/* none negotiated, or gone while the device sleeps */
 	if (!vi->cvq)
 		goto unlock;
+	if (vi->cvq_dead) {
+		err = -ETIMEDOUT;
+		goto unlock;
+	}
 	vi->ctrl->hdr.class = class;
 	vi->ctrl->hdr.cmd = cmd;
 	vi->ctrl->status = VIRTIO_NET_ERR;
@@ -231,22 +272,40 @@ static bool vnet_ctrl_cmd_sg(struct vnet_info *vi, u8 class, u8 cmd,
 			 class, cmd, err);
 		goto unlock;
 	}
-	if (!virtqueue_kick(vi->cvq))
+	err = -EIO;
+	if (!vnet_ctrl_notify(vi))
 		goto unlock;
 
 	/* Devices complete control commands synchronously or nearly so, and
 	 * callers want the result before going on: poll for it.
 	 */
+	deadline = jiffies + VNET_CTRL_TIMEOUT;
 	while (!virtqueue_get_buf(vi->cvq, &len)) {
 		if (virtqueue_is_broken(vi->cvq))
 			goto unlock;
-		cond_resched();
-		cpu_relax();
+		if (time_after(jiffies, deadline)) {
+			/*
+			 * The header, the ack and @out stay the device's until
+			 * it is reset: no further command may reuse them.
+			 */
+			vi->cvq_dead = true;
+			dev_err(&vi->vdev->dev,
+				"control command %u.%u not answered in %u ms: control queue disabled until the device is reset\n",
+				class, cmd, jiffies_to_msecs(VNET_CTRL_TIMEOUT));
+			err = -ETIMEDOUT;
+			goto unlock;
+		}
+		if (spins++ < VNET_CTRL_SPINS) {
+			cond_resched();
+			cpu_relax();
+		} else {
+			usleep_range(100, 200);
+		}
 	}
-	ok = vi->ctrl->status == VIRTIO_NET_OK;
+	err = vi->ctrl->status == VIRTIO_NET_OK ? 0 : -EIO;
 unlock:
 	mutex_unlock(&vi->cvq_lock);
-	return ok;
+	return err;
 }
 
 static bool vnet_ctrl_cmd(struct vnet_info *vi, u8 class, u8 cmd,
@@ -254,19 +313,21 @@ static bool vnet_ctrl_cmd(struct vnet_info *vi, u8 class, u8 cmd,
 {
 	struct scatterlist sg;
 	void *buf;
-	bool ok;
+	int err;
 
 	if (!len)
-		return vnet_ctrl_cmd_sg(vi, class, cmd, NULL);
+		return !vnet_ctrl_cmd_sg(vi, class, cmd, NULL);
 
 	/* callers pass stack data, which must not be DMA mapped */
 	buf = kmemdup(data, len, GFP_KERNEL);
 	if (!buf)
 		return false;
 	sg_init_one(&sg, buf, len);
-	ok = vnet_ctrl_cmd_sg(vi, class, cmd, &sg);
-	kfree(buf);
-	return ok;
+	err = vnet_ctrl_cmd_sg(vi, class, cmd, &sg);
+	/* leaked on a timeout: the device may still read it */
+	if (err != -ETIMEDOUT)
+		kfree(buf);
+	return !err;
 }
 
 /* Work item gates */
@@ -318,6 +379,33 @@ static void vnet_config_enable(struct vnet_info *vi, bool enable)
 		cancel_work_sync(&vi->config_work);
 }
 
+/* Frees what the device has sent; the caller holds the tx queue lock. */
+static void vnet_tx_reclaim(struct vnet_sq *sq, struct netdev_queue *txq,
+			    int budget)
+{
+	unsigned int len, pkts = 0, bytes = 0;
+	struct sk_buff *skb;
+
+	while ((skb = virtqueue_get_buf(sq->vq, &len))) {
+		pkts++;
+		bytes += skb->len;
+		napi_consume_skb(skb, budget);
+	}
+	if (!pkts)
+		return;
+
+	netdev_tx_completed_queue(txq, pkts, bytes);
+	u64_stats_update_begin(&sq->stats.syncp);
+	u64_stats_add(&sq->stats.packets, pkts);
+	u64_stats_add(&sq->stats.bytes, bytes);
+	if (netif_tx_queue_stopped(txq) &&
+	    sq->vq->num_free >= VNET_TX_DESC_MAX) {
+		netif_tx_wake_queue(txq);
+		u64_stats_inc(&sq->stats.wakes);
+	}
+	u64_stats_update_end(&sq->stats.syncp);
+}
+
 /* Receive */
 
 static void vnet_rq_stat_inc(struct vnet_rq *rq, u64_stats_t *stat)
@@ -340,6 +428,11 @@ static int vnet_rx_add_buf(struct vnet_info *vi, struct vnet_rq *rq, gfp_t gfp)
 	unsigned int hole, nsg;
 	char *buf;
 	int err;
+
+	if (vi->mergeable)
+		len = ALIGN(clamp_t(unsigned int, rq->frame_avg,
+				    VNET_MRG_BUF_MIN, VNET_MRG_BUF_MAX),
+			    SMP_CACHE_BYTES);
 
 	if (vnet_rx_fail_injected())
 		return -ENOMEM;
@@ -565,12 +658,31 @@ static void vnet_rx_one(struct vnet_info *vi, struct vnet_rq *rq, void *buf,
 	skb->protocol = eth_type_trans(skb, vi->dev);
 	c->packets++;
 	c->bytes += dlen;
+	rq->frame_avg += ((dlen + vi->hdr_len) >> VNET_FRAME_AVG_SHIFT) -
+			 (rq->frame_avg >> VNET_FRAME_AVG_SHIFT);
 	napi_gro_receive(&rq->napi, skb);
 	return;
 
 err_frame:
 	dev_kfree_skb(skb);
 	c->errors++;
+}
+
+/*
+ * A TCP sender's ACKs arrive here: freeing its completed skbs now lets it
+ * send again without waiting for the (deliberately late) tx interrupt.
+ * Whoever holds the tx lock is reaping or about to.
+ */
+static void vnet_rx_reap_tx(struct vnet_rq *rq, int budget)
+{
+	struct vnet_info *vi = rq->vi;
+	unsigned int qi = vnet_rq_index(rq);
+	struct netdev_queue *txq = netdev_get_tx_queue(vi->dev, qi);
+
+	if (!__netif_tx_trylock(txq))
+		return;
+	vnet_tx_reclaim(&vi->sq[qi], txq, budget);
+	__netif_tx_unlock(txq);
 }
 
 static int vnet_rx_poll(struct napi_struct *napi, int budget)
@@ -581,6 +693,8 @@ static int vnet_rx_poll(struct napi_struct *napi, int budget)
 	unsigned int len, opaque;
 	void *buf, *ctx;
 	int done = 0;
+
+	vnet_rx_reap_tx(rq, budget);
 
 	while (done < budget &&
 	       (buf = virtqueue_get_buf_ctx(rq->vq, &len, &ctx))) {
@@ -610,37 +724,10 @@ static int vnet_rx_poll(struct napi_struct *napi, int budget)
 
 /* Transmit */
 
-static void vnet_tx_reclaim(struct vnet_sq *sq, struct netdev_queue *txq,
-			    int budget)
-{
-	unsigned int len, pkts = 0, bytes = 0;
-	struct sk_buff *skb;
-
-	while ((skb = virtqueue_get_buf(sq->vq, &len))) {
-		pkts++;
-		bytes += skb->len;
-		napi_consume_skb(skb, budget);
-	}
-	if (!pkts)
-		return;
-
-	netdev_tx_completed_queue(txq, pkts, bytes);
-	u64_stats_update_begin(&sq->stats.syncp);
-	u64_stats_add(&sq->stats.packets, pkts);
-	u64_stats_add(&sq->stats.bytes, bytes);
-	if (netif_tx_queue_stopped(txq) &&
-	    sq->vq->num_free >= VNET_TX_DESC_MAX) {
-		netif_tx_wake_queue(txq);
-		u64_stats_inc(&sq->stats.wakes);
-	}
-	u64_stats_update_end(&sq->stats.syncp);
-}
-
 static int vnet_tx_poll(struct napi_struct *napi, int budget)
 {
 	struct vnet_sq *sq = container_of(napi, struct vnet_sq, napi);
 	struct netdev_queue *txq;
-	unsigned int opaque;
 	bool done;
 
 	txq = netdev_get_tx_queue(sq->vi->dev, vnet_sq_index(sq));
@@ -652,14 +739,16 @@ static int vnet_tx_poll(struct napi_struct *napi, int budget)
 		__netif_tx_unlock(txq);
 		return 0;
 	}
-	opaque = virtqueue_enable_cb_prepare(sq->vq);
 	done = napi_complete_done(napi, 0);
-	if (!done)
-		virtqueue_disable_cb(sq->vq);
-	__netif_tx_unlock(txq);
-
-	if (done && unlikely(virtqueue_poll(sq->vq, opaque)))
+	/*
+	 * Completions are reaped by xmit and by the rx poll as well; an
+	 * interrupt is only needed once most of what is in flight is done
+	 * (a stopped queue, a socket waiting for its skbs), so ask for one
+	 * late.  If that point has already passed, poll again.
+	 */
+	if (done && unlikely(!virtqueue_enable_cb_delayed(sq->vq)))
 		vnet_napi_schedule(napi, sq->vq);
+	__netif_tx_unlock(txq);
 	return 0;
 }
 
@@ -676,18 +765,32 @@ static int vnet_tx_add(struct vnet_info *vi, struct vnet_sq *sq,
 		return -EPROTO;
 	hdr.num_buffers = 0;
 
-	/* The header goes in the headroom, in a descriptor of its own. */
+	/* The header goes in the headroom, just before the data. */
 	if (skb_cow_head(skb, vi->hdr_len))
 		return -ENOMEM;
 	hdr_buf = skb->data - vi->hdr_len;
 	memcpy(hdr_buf, &hdr, vi->hdr_len);
 
 	sg_init_table(sq->sg, skb_shinfo(skb)->nr_frags + 2);
-	sg_set_buf(sq->sg, hdr_buf, vi->hdr_len);
-	n = skb_to_sgvec(skb, sq->sg + 1, 0, skb->len);
+	if (vi->any_layout) {
+		/*
+		 * One descriptor for the header and the linear part: a
+		 * linear skb (a pure ACK) then takes a single descriptor
+		 * rather than an indirect table allocated for it.
+		 */
+		__skb_push(skb, vi->hdr_len);
+		n = skb_to_sgvec(skb, sq->sg, 0, skb->len);
+		__skb_pull(skb, vi->hdr_len);
+	} else {
+		/* legacy devices want the header in a descriptor alone */
+		sg_set_buf(sq->sg, hdr_buf, vi->hdr_len);
+		n = skb_to_sgvec(skb, sq->sg + 1, 0, skb->len);
+		if (n >= 0)
+			n++;
+	}
 	if (n < 0)
 		return n;
-	return virtqueue_add_outbuf(sq->vq, sq->sg, n + 1, skb, GFP_ATOMIC);
+	return virtqueue_add_outbuf(sq->vq, sq->sg, n, skb, GFP_ATOMIC);
 }
 
 static netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -700,6 +803,9 @@ static netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	unsigned int len = skb->len;
 	bool kick;
 	int err;
+
+	/* cheaper here, under the lock we hold anyway, than in an interrupt */
+	vnet_tx_reclaim(sq, txq, 0);
 
 	skb_tx_timestamp(skb);
 	nf_reset_ct(skb);
@@ -843,6 +949,7 @@ static void vnet_rx_mode_work(struct work_struct *work)
 	size_t uc_len, mc_len;
 	u8 promisc, allmulti;
 	void *buf;
+	int err;
 
 	rtnl_lock();
 	promisc = !!(dev->flags & IFF_PROMISC);
@@ -883,11 +990,14 @@ static void vnet_rx_mode_work(struct work_struct *work)
 	sg_init_table(sg, 2);
 	sg_set_buf(&sg[0], uc, uc_len);
 	sg_set_buf(&sg[1], mc, mc_len);
-	if (!vnet_ctrl_cmd_sg(vi, VIRTIO_NET_CTRL_MAC,
-			      VIRTIO_NET_CTRL_MAC_TABLE_SET, sg))
+	err = vnet_ctrl_cmd_sg(vi, VIRTIO_NET_CTRL_MAC,
+			       VIRTIO_NET_CTRL_MAC_TABLE_SET, sg);
+	if (err)
 		netdev_warn(dev, "failed to set MAC filter (%u uc, %u mc)\n",
 			    uc_cnt, mc_cnt);
-	kfree(buf);
+	/* leaked on a timeout: the device may still read it */
+	if (err != -ETIMEDOUT)
+		kfree(buf);
 out:
 	rtnl_unlock();
 }
@@ -919,6 +1029,59 @@ static int vnet_vlan_rx_kill_vid(struct net_device *dev, __be16 proto,
 		return -EIO;
 	}
 	return 0;
+}
+
+/* The receive offloads negotiated at probe, as far as @features allow. */
+static u64 vnet_guest_offloads(struct vnet_info *vi, netdev_features_t features)
+{
+	/* only bits in vnet_features: virtio_has_feature() BUGs on others */
+	static const unsigned int gso_bits[] = {
+		VIRTIO_NET_F_GUEST_TSO4, VIRTIO_NET_F_GUEST_TSO6,
+	};
+	u64 offloads = 0;
+	unsigned int i;
+
+	/* without checksum offload the device may not coalesce either */
+	if (!(features & NETIF_F_RXCSUM) ||
+	    !vnet_has(vi, VIRTIO_NET_F_GUEST_CSUM))
+		return 0;
+	offloads |= BIT_ULL(VIRTIO_NET_F_GUEST_CSUM);
+	if (!(features & NETIF_F_GRO_HW))
+		return offloads;
+	for (i = 0; i < ARRAY_SIZE(gso_bits); i++)
+		if (vnet_has(vi, gso_bits[i]))
+			offloads |= BIT_ULL(gso_bits[i]);
+	return offloads;
+}
+
+static int vnet_set_guest_offloads(struct vnet_info *vi,
+				   netdev_features_t features)
+{
+	__virtio64 v = cpu_to_virtio64(vi->vdev,
+				       vnet_guest_offloads(vi, features));
+
+	if (!vnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_GUEST_OFFLOADS,
+			   VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET, &v, sizeof(v)))
+		return -EIO;
+	return 0;
+}
+
+static int vnet_set_features(struct net_device *dev,
+			     netdev_features_t features)
+{
+	struct vnet_info *vi = netdev_priv(dev);
+	netdev_features_t changed = dev->features ^ features;
+	int err;
+
+	ASSERT_RTNL();
+	if (!(changed & (NETIF_F_RXCSUM | NETIF_F_GRO_HW)) ||
+	    !vnet_has(vi, VIRTIO_NET_F_CTRL_GUEST_OFFLOADS))
+		return 0;
+	err = vnet_set_guest_offloads(vi, features);
+	if (err)
+		netdev_warn(dev, "device refused receive offloads %#llx\n",
+			    vnet_guest_offloads(vi, features));
+	return err;
 }
 
 static void vnet_get_stats64(struct net_device *dev,
@@ -984,6 +1147,7 @@ static const struct net_device_ops vnet_netdev_ops = {
 	.ndo_validate_addr	= eth_validate_addr,
 	.ndo_set_mac_address	= vnet_set_mac_address,
 	.ndo_set_rx_mode	= vnet_set_rx_mode,
+	.ndo_set_features	= vnet_set_features,
 	.ndo_get_stats64	= vnet_get_stats64,
 	.ndo_vlan_rx_add_vid	= vnet_vlan_rx_add_vid,
 	.ndo_vlan_rx_kill_vid	= vnet_vlan_rx_kill_vid,
@@ -1069,10 +1233,102 @@ static void vnet_get_ringparam(struct net_device *dev,
 {
 	struct vnet_info *vi = netdev_priv(dev);
 
-	ring->rx_max_pending = virtqueue_get_vring_size(vi->rq[0].vq);
-	ring->tx_max_pending = virtqueue_get_vring_size(vi->sq[0].vq);
-	ring->rx_pending = ring->rx_max_pending;
-	ring->tx_pending = ring->tx_max_pending;
+	ring->rx_max_pending = vi->rq[0].vq->num_max;
+	ring->tx_max_pending = vi->sq[0].vq->num_max;
+	ring->rx_pending = virtqueue_get_vring_size(vi->rq[0].vq);
+	ring->tx_pending = virtqueue_get_vring_size(vi->sq[0].vq);
+}
+
+static void vnet_rx_recycle(struct virtqueue *vq, void *buf)
+{
+	put_page(virt_to_head_page(buf));
+}
+
+static void vnet_tx_recycle(struct virtqueue *vq, void *buf)
+{
+	dev_kfree_skb_any(buf);
+}
+
+/* The pair's NAPIs and xmit are stopped around it when the netdev runs. */
+static int vnet_resize_pair(struct vnet_info *vi, unsigned int i, u32 rx,
+			    u32 tx, bool running)
+{
+	struct netdev_queue *txq = netdev_get_tx_queue(vi->dev, i);
+	struct vnet_rq *rq = &vi->rq[i];
+	struct vnet_sq *sq = &vi->sq[i];
+	int err = 0, err_tx = 0;
+
+	if (running) {
+		/* the rx NAPI reaps tx completions too */
+		napi_disable(&rq->napi);
+		napi_disable(&sq->napi);
+		__netif_tx_lock_bh(txq);
+		netif_tx_stop_queue(txq);
+		__netif_tx_unlock_bh(txq);
+	}
+
+	if (rx != virtqueue_get_vring_size(rq->vq))
+		err = virtqueue_resize(rq->vq, rx, vnet_rx_recycle, NULL);
+	if (tx != virtqueue_get_vring_size(sq->vq)) {
+		err_tx = virtqueue_resize(sq->vq, tx, vnet_tx_recycle, NULL);
+		/* the recycled skbs never complete */
+		netdev_tx_reset_queue(txq);
+	}
+
+	if (running) {
+		if (i < vi->curr_pairs &&
+		    !vnet_rx_refill(vi, rq, GFP_KERNEL))
+			vnet_schedule_refill(vi, VNET_REFILL_RETRY);
+		netif_tx_wake_queue(txq);
+		vnet_napi_enable(&sq->napi);
+		vnet_napi_enable(&rq->napi);
+	}
+	return err ?: err_tx;
+}
+
+static int vnet_set_ringparam(struct net_device *dev,
+			      struct ethtool_ringparam *ring,
+			      struct kernel_ethtool_ringparam *kring,
+			      struct netlink_ext_ack *extack)
+{
+	struct vnet_info *vi = netdev_priv(dev);
+	bool running = netif_running(dev);
+	u32 rx = ring->rx_pending, tx = ring->tx_pending;
+	unsigned int i;
+	int err = 0;
+
+	ASSERT_RTNL();
+	if (rx == virtqueue_get_vring_size(vi->rq[0].vq) &&
+	    tx == virtqueue_get_vring_size(vi->sq[0].vq))
+		return 0;
+	/* a ring is resized by resetting it alone */
+	if (!vnet_has(vi, VIRTIO_F_RING_RESET)) {
+		NL_SET_ERR_MSG_MOD(extack, "device cannot reset a single queue");
+		return -EOPNOTSUPP;
+	}
+	/* split rings come in powers of two; a full tx ring holds one skb */
+	if (!is_power_of_2(rx) || !is_power_of_2(tx) ||
+	    rx < VNET_RING_MIN || tx < VNET_RING_MIN) {
+		NL_SET_ERR_MSG_FMT_MOD(extack,
+				       "ring sizes must be powers of two, at least %u",
+				       VNET_RING_MIN);
+		return -EINVAL;
+	}
+
+	/* the refill work would re-enable the rx NAPIs behind our back */
+	if (running)
+		vnet_refill_disable(vi);
+	/* all pairs, used or not, so that a later ethtool -L finds them alike */
+	for (i = 0; i < vi->max_pairs && !err; i++)
+		err = vnet_resize_pair(vi, i, rx, tx, running);
+	if (running)
+		vnet_refill_enable(vi, false);
+	if (err) {
+		netdev_warn(dev, "resizing queue pair %u to %u/%u failed: %d\n",
+			    i - 1, rx, tx, err);
+		NL_SET_ERR_MSG_MOD(extack, "device refused the ring size");
+	}
+	return err;
 }
 
 static void vnet_get_channels(struct net_device *dev,
@@ -1186,6 +1442,7 @@ static const struct ethtool_ops vnet_ethtool_ops = {
 	.get_drvinfo		= vnet_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
 	.get_ringparam		= vnet_get_ringparam,
+	.set_ringparam		= vnet_set_ringparam,
 	.get_channels		= vnet_get_channels,
 	.set_channels		= vnet_set_channels,
 	.get_sset_count		= vnet_get_sset_count,
@@ -1265,6 +1522,14 @@ static void vnet_init_netdev(struct vnet_info *vi)
 	}
 	if (vnet_has(vi, VIRTIO_NET_F_GUEST_CSUM))
 		dev->features |= NETIF_F_RXCSUM;
+	/* the device coalesces received TCP segments (GSO frames to us) */
+	if (vnet_has(vi, VIRTIO_NET_F_GUEST_TSO4) ||
+	    vnet_has(vi, VIRTIO_NET_F_GUEST_TSO6))
+		dev->features |= NETIF_F_GRO_HW;
+	/* what the device does for us on receive, it can be told to stop */
+	if (vnet_has(vi, VIRTIO_NET_F_CTRL_GUEST_OFFLOADS))
+		dev->hw_features |= dev->features &
+				    (NETIF_F_RXCSUM | NETIF_F_GRO_HW);
 	if (vnet_has(vi, VIRTIO_NET_F_CTRL_VLAN))
 		dev->features |= NETIF_F_HW_VLAN_CTAG_FILTER;
 	dev->vlan_features = dev->features & (NETIF_F_HW_CSUM | NETIF_F_SG |
@@ -1284,7 +1549,7 @@ static void vnet_init_netdev(struct vnet_info *vi)
 	}
 
 	if (vi->mergeable)
-		vi->rx_buf_len = VNET_MRG_BUF_LEN;
+		vi->rx_buf_len = VNET_MRG_BUF_MIN;
 	else
 		vi->rx_buf_len = vi->hdr_len + VLAN_ETH_HLEN + dev->max_mtu;
 }
@@ -1437,6 +1702,7 @@ static int vnet_validate(struct virtio_device *vdev)
 		__virtio_clear_bit(vdev, VIRTIO_NET_F_GUEST_ANNOUNCE);
 		__virtio_clear_bit(vdev, VIRTIO_NET_F_MQ);
 		__virtio_clear_bit(vdev, VIRTIO_NET_F_CTRL_MAC_ADDR);
+		__virtio_clear_bit(vdev, VIRTIO_NET_F_CTRL_GUEST_OFFLOADS);
 	}
 
 	/* GSO frames only fit in mergeable buffers: no big-packets mode */
@@ -1491,6 +1757,7 @@ static int vnet_probe(struct virtio_device *vdev)
 	vi->max_pairs = max_pairs;
 	vi->curr_pairs = 1;
 	vi->mergeable = virtio_has_feature(vdev, VIRTIO_NET_F_MRG_RXBUF);
+	vi->any_layout = virtio_has_feature(vdev, VIRTIO_F_VERSION_1);
 	if (vi->mergeable || virtio_has_feature(vdev, VIRTIO_F_VERSION_1))
 		vi->hdr_len = sizeof(struct virtio_net_hdr_mrg_rxbuf);
 	else
@@ -1547,6 +1814,15 @@ static int vnet_probe(struct virtio_device *vdev)
 			vi->failover = NULL;
 			goto err_reset;
 		}
+		/*
+		 * Addresses live on the master.  The standby's own IPv6
+		 * link-local, ND and MLD would leave from the shared MAC on the
+		 * standby's path and move the host switch's entry for the
+		 * guest there, while a stock master drops what the standby
+		 * receives: do no IPv6 autoconfiguration on it, whichever
+		 * net_failover enslaves it.
+		 */
+		dev->priv_flags |= IFF_NO_ADDRCONF;
 	}
 
 	if (vnet_has(vi, VIRTIO_NET_F_STATUS)) {
@@ -1646,8 +1922,11 @@ static int vnet_restore(struct virtio_device *vdev)
 
 	mutex_lock(&vi->cvq_lock);
 	err = vnet_find_vqs(vi);
-	if (!err)
+	if (!err) {
+		/* the reset took back whatever a dead queue held */
+		vi->cvq_dead = false;
 		virtio_device_ready(vdev);
+	}
 	mutex_unlock(&vi->cvq_lock);
 	if (err)
 		return err;
@@ -1662,6 +1941,12 @@ static int vnet_restore(struct virtio_device *vdev)
 		netdev_warn(dev, "device refused MAC %pM\n", dev->dev_addr);
 	if (vnet_has(vi, VIRTIO_NET_F_CTRL_VLAN))
 		vlan_for_each(dev, vnet_restore_vid, vi);
+	/* the reset turned every negotiated offload back on */
+	if (vnet_has(vi, VIRTIO_NET_F_CTRL_GUEST_OFFLOADS) &&
+	    (dev->hw_features & ~dev->features &
+	     (NETIF_F_RXCSUM | NETIF_F_GRO_HW)) &&
+	    vnet_set_guest_offloads(vi, dev->features))
+		netdev_warn(dev, "device refused receive offloads\n");
 	if (netif_running(dev))
 		vnet_open(dev);
 	netif_device_attach(dev);
@@ -1684,7 +1969,7 @@ static const unsigned int vnet_features[] = {
 	VIRTIO_NET_F_CTRL_VQ, VIRTIO_NET_F_CTRL_RX, VIRTIO_NET_F_CTRL_VLAN,
 	VIRTIO_NET_F_GUEST_ANNOUNCE, VIRTIO_NET_F_MQ,
 	VIRTIO_NET_F_CTRL_MAC_ADDR, VIRTIO_NET_F_SPEED_DUPLEX,
-	VIRTIO_NET_F_STANDBY,
+	VIRTIO_NET_F_CTRL_GUEST_OFFLOADS, VIRTIO_NET_F_STANDBY,
 };
 
 static const struct virtio_device_id vnet_id_table[] = {
@@ -1754,6 +2039,8 @@ static int __init vnet_init(void)
 				   &vnet_refuse_standby_fops);
 	debugfs_create_atomic_t("rx_alloc_fail", 0600, vnet_debugfs,
 				&vnet_rx_alloc_fail);
+	debugfs_create_atomic_t("ctrl_unanswered", 0600, vnet_debugfs,
+				&vnet_ctrl_unanswered);
 
 	err = register_virtio_driver(&vnet_driver);
 	if (err)

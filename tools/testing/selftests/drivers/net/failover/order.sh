@@ -29,6 +29,7 @@ check "no master, no standby left ($MASTER $STANDBY)" [ "$MASTER $STANDBY" = "- 
 check "primary $P0 (ifindex $PIDX) still there on its own" \
 	guest "[ \$(cat /sys/class/net/$P0/ifindex) = $PIDX ] && [ ! -e /sys/class/net/$P0/master ]"
 echo "INFO: primary alone: $(guest "ip -br link show dev $P0")"
+check "released primary $P0 is down" guest "! ip link show dev $P0 | grep -q '[<,]UP[,>]'"
 
 out=$(GUEST_TIMEOUT=120 guest "$G setup $STACK_PATHS" 2>&1)
 echo "$out" | sed 's/^/INFO: setup: /'

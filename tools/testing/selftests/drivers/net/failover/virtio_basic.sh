@@ -9,8 +9,10 @@
 # the peer's veth get MTU 9000 for it), checksum/SG/TSO offload switched off
 # and on with ethtool -K on the standby with traffic still flowing, and TSO
 # (GSO) on: a large TCP transfer leaves the driver as multi-segment packets
-# (standby tx bytes per packet above the MTU).  Everything is restored: MTU
-# 1500 everywhere, the standby's offload features, the primary.
+# (standby tx bytes per packet above the MTU), and receive coalescing by the
+# device switched off and on with ethtool -K rx-gro-hw (frames above the MTU
+# only while it is on), and smaller rings (ethtool -G) carrying traffic.  Everything is restored: MTU 1500 everywhere, the
+# standby's offload features, the primary.
 #
 # The lab's virtio device has no host_mtu (no VIRTIO_NET_F_MTU): with it the
 # standby would start at MTU 9000 and cap at 9000, which changes what mtu.sh
@@ -28,6 +30,8 @@ FEATS="tx-checksumming scatter-gather tcp-segmentation-offload"
 JUMBO=
 REMOVED=
 F0=
+GH=
+RING=
 
 # feats DEV: "name=on/off ..." of $FEATS ([fixed] dropped).
 feats() {
@@ -77,6 +81,8 @@ cleanup() {
 		JUMBO=
 	fi
 	[ -n "$F0" ] && guest "ethtool -K $STANDBY tx on sg on tso on" >/dev/null 2>&1
+	[ -n "$GH" ] && guest "ethtool -K $STANDBY rx-gro-hw on" >/dev/null 2>&1
+	[ -n "$RING" ] && guest "ethtool -G $STANDBY rx $R0 tx $T0" >/dev/null 2>&1
 	if [ -n "$REMOVED" ]; then
 		primary_rescan >/dev/null 2>&1
 		REMOVED=
@@ -187,6 +193,72 @@ if grep -q 'tcp-segmentation-offload=on' <<<"$(feats "$STANDBY")"; then
 		[ "$avg" -gt 1514 ]
 fi
 check "standby offloads restored ($(feats "$STANDBY"))" [ "$(feats "$STANDBY")" = "$F0" ]
+
+# Receive coalescing by the device (rx-gro-hw: VIRTIO_NET_F_CTRL_GUEST_OFFLOADS
+# turns the device's GUEST_TSO on and off): on, the peer's TCP stream reaches
+# the standby as frames above the MTU; off, the device segments them.
+gro_hw() { guest "ethtool -k $STANDBY" | sed -n 's/^rx-gro-hw: //p'; }
+rx_of() { guest "cat /sys/class/net/$1/statistics/rx_packets /sys/class/net/$1/statistics/rx_bytes | paste -sd' '"; }
+# rx_avg: average bytes of the frames the standby receives during 2 s of -R
+rx_avg() {
+	local r0 c0 r1 c1
+
+	read -r r0 c0 <<<"$(rx_of "$STANDBY")"
+	iperf -t 2 -R >/dev/null
+	read -r r1 c1 <<<"$(rx_of "$STANDBY")"
+	echo $(((c1 - c0) / (r1 - r0 > 0 ? r1 - r0 : 1)))
+}
+GH0=$(gro_hw)
+echo "INFO: $STANDBY rx-gro-hw: $GH0"
+if [ "$GH0" = on ]; then
+	avg=$(rx_avg)
+	check "rx-gro-hw on: peer -> guest frames of $avg bytes on average (> 1514)" [ "$avg" -gt 1514 ]
+	GH=1
+	guest "ethtool -K $STANDBY rx-gro-hw off" >/dev/null 2>&1
+	check "ethtool -K $STANDBY rx-gro-hw off: $(gro_hw)" [ "$(gro_hw)" = off ]
+	avg=$(rx_avg)
+	check "rx-gro-hw off: frames of $avg bytes on average (<= 1514)" [ "$avg" -gt 0 -a "$avg" -le 1514 ]
+	guest "ethtool -K $STANDBY rx-gro-hw on" >/dev/null 2>&1
+	check "ethtool -K $STANDBY rx-gro-hw on: $(gro_hw)" [ "$(gro_hw)" = on ]
+	GH=
+	avg=$(rx_avg)
+	check "rx-gro-hw on again: frames of $avg bytes on average (> 1514)" [ "$avg" -gt 1514 ]
+else
+	echo "INFO: rx-gro-hw cannot be switched on $STANDBY ($GH0): part skipped"
+fi
+
+# Ring sizes (ethtool -G: each queue is reset and resized on its own, which
+# needs VIRTIO_F_RING_RESET): smaller rings carry traffic, a size that is
+# not a power of two is refused, the original sizes come back.
+ring() {
+	guest "ethtool -g $STANDBY" | awk '/^Pre-set/ { s = 1 } /^Current/ { s = 2 }
+		/^RX:/ { r[s] = $2 } /^TX:/ { t[s] = $2 } END { print r[1], t[1], r[2], t[2] }'
+}
+read -r rmax tmax R0 T0 <<<"$(ring)"
+echo "INFO: $STANDBY rings: max rx $rmax tx $tmax, now rx $R0 tx $T0"
+out=$(guest "ethtool -G $STANDBY rx 128 tx 64 2>&1")
+if [ $? -eq 0 ]; then
+	RING=1
+	read -r _ _ r t <<<"$(ring)"
+	check "ethtool -G $STANDBY rx 128 tx 64: now rx $r tx $t" [ "$r $t" = "128 64" ]
+	busywait 10000 ping_ok
+	ping_peer 50
+	check "small rings: $RECEIVED/$SENT pings" [ "$RECEIVED" -eq 50 ]
+	mbps=$(iperf -t 1)
+	check "small rings: iperf3 guest -> peer $mbps Mbit/s > 0" nonzero "$mbps"
+	mbps=$(iperf -t 1 -R)
+	check "small rings: iperf3 peer -> guest $mbps Mbit/s > 0" nonzero "$mbps"
+	out=$(guest "ethtool -G $STANDBY rx 100 2>&1")
+	rc=$?
+	check "ethtool -G rx 100 refused ($(echo "$out" | paste -sd' '))" [ $rc -ne 0 ]
+	out=$(guest "ethtool -G $STANDBY rx $R0 tx $T0 2>&1")
+	read -r _ _ r t <<<"$(ring)"
+	check "ethtool -G back to rx $R0 tx $T0: now rx $r tx $t${out:+ ($out)}" [ "$r $t" = "$R0 $T0" ]
+	RING=
+	check "traffic after the resize" busywait 10000 ping_ok
+else
+	echo "INFO: ethtool -G not supported on $STANDBY ($out): part skipped"
+fi
 
 kill "$(cat "$IPERF_PID")" 2>/dev/null
 rm -f "$IPERF_PID"

@@ -5,8 +5,9 @@
 # (/sys/bus/virtio/drivers/virtio_net/unbind, bind) while the peer pings the
 # master.  Unbinding destroys the standby and with it the failover master
 # (net_failover lives as long as its standby); the primary stays as a plain
-# netdev: QEMU only unplugs the primary for a migration, not when the guest
-# resets the standby, so the e1000 PCI device and its netdev remain.  Binding
+# netdev, closed (administratively down) like any device a master releases:
+# QEMU only unplugs the primary for a migration, not when the guest resets
+# the standby, so the e1000 PCI device and its netdev remain.  Binding
 # creates a standby and a master again, which enslaves the primary it finds;
 # with the lab's addresses re-added (fo.sh config) the trio carries traffic
 # on the primary.  Then the modules go: rmmod virtio_net net_failover
@@ -97,6 +98,10 @@ echo "INFO: after unbind: $(echo "$out" | paste -sd'|')"
 check "primary PCI device $bdf still present (QEMU does not unplug it)" guest "test -e /sys/bus/pci/devices/$bdf"
 check "primary netdev $P0 still present, without a master" \
 	guest "test -e /sys/class/net/$P0 && ! test -e /sys/class/net/$P0/master"
+# The master opened it; released, it is closed (as bonding does), so that
+# it does not autoconfigure IPv6 and send from the guest's MAC on its own.
+check "released primary $P0 is down ($(guest "ip -br link show dev $P0" | awk '{print $2}'))" \
+	guest "! ip link show dev $P0 | grep -q '[<,]UP[,>]'"
 
 # Bind.
 t_bind=$(date +%s.%N)
