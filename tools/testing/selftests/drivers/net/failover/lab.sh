@@ -296,6 +296,12 @@ qemu_args() {
 	# watchdog_thresh=60: under TCG on a loaded host a vCPU thread can be
 	# starved for 20-50 s (soft lockups in clear_page_erms on every stack);
 	# a real lockup is still reported, after 120 s instead of 20.
+	# No accelerator setting keeps live migration from handing the
+	# destination stale pages: a dirty-bitmap sync races with TCG's TLB
+	# (QEMU 7.2), and vCPUs run without the BQL in thread=single too.
+	# migrate_live (lib.sh) stops the source for those syncs instead.
+	# LAB_RAMCHECK=1, QEMU's own switchover: MTTCG 2 of 20 migrations
+	# differed (1 and 13 pages), thread=single 0 of 10 (too few to tell).
 	echo -M q35 -accel "$acc" -cpu "$cpu" -smp "${LAB_SMP:-2}" -m "${LAB_MEM:-1024}" \
 		-display none -no-reboot \
 		-kernel "$CACHE/kernel/$a/boot/vmlinuz-$a" -initrd "$(initramfs_path "$a")" \

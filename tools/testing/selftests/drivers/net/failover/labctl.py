@@ -8,6 +8,9 @@
   labctl.py qmp SOCK JSON [-t SECS]      run one QMP command, print "return"
   labctl.py qmp-wait SOCK EVENT [-t SECS] [JSON]
                                           run JSON (optional) then wait for EVENT
+  labctl.py migrate-stop SOCK DSTSOCK URI STOP_AT [-t SECS]
+                                          migrate, stopping the source's vCPUs
+                                          while RAM left <= STOP_AT bytes
 
 The guest agent reads "RUN <id> <base64 command>" lines from its serial port
 and answers "BEGIN <id>", base64 output lines, "END <id> <status>".  The
@@ -116,6 +119,65 @@ class Qmp:
         return None
 
 
+def migrate_stop(src, dst, uri, stop_at, timeout):
+    """A live migration whose every dirty-bitmap sync after the first runs
+    with the source's vCPUs stopped: QEMU 7.2's TCG loses guest writes that
+    race with a sync (see lib.sh migrate_live).  The first sync, at setup,
+    is followed by a full TLB flush and is safe.  QEMU syncs again once
+    less than bandwidth x downtime limit is left to send: with a 1 ms limit
+    that is only at the very end of the first pass, and at 32 MiB/s that
+    pass leaves this loop time to see fewer than stop_at bytes left and
+    stop the source first.  The rest then goes at full speed, under QEMU's
+    default downtime limit.  The destination starts paused (the source's
+    run state travels with it) and is resumed here.  Prints the sync count
+    when the source was stopped (1 is the intended case) and the
+    milliseconds from stop to cont (to the destination's load with
+    LAB_RAMCHECK=1, where migrate_ramcheck resumes it)."""
+    q = Qmp(src, 10)
+    q.cmd({"execute": "migrate-set-parameters",
+           "arguments": {"downtime-limit": 1, "max-bandwidth": 32 << 20}})
+    r = q.cmd({"execute": "migrate", "arguments": {"uri": uri}})
+    if "error" in r:
+        print(json.dumps(r))
+        return 1
+    deadline = time.monotonic() + timeout
+    stopped = None
+    syncs = -1
+    while time.monotonic() < deadline:
+        m = q.cmd({"execute": "query-migrate"}).get("return", {})
+        st = m.get("status")
+        if st in ("failed", "cancelled"):
+            if stopped is not None:
+                q.cmd({"execute": "cont"})
+            print("migration %s" % st)
+            return 1
+        ram = m.get("ram", {})
+        if stopped is None and (st == "completed" or
+                                (st == "active" and ram.get("remaining", 1 << 62) <= stop_at)):
+            q.cmd({"execute": "stop"})
+            stopped = time.monotonic()
+            syncs = ram.get("dirty-sync-count", -1)
+            q.cmd({"execute": "migrate-set-parameters",
+                   "arguments": {"max-bandwidth": 1 << 34, "downtime-limit": 300}})
+        if st == "completed":
+            break
+        time.sleep(0.005)
+    else:
+        print("migration still %s" % st)
+        return 1
+    d = Qmp(dst, 10)
+    while time.monotonic() < deadline:
+        if d.cmd({"execute": "query-status"}).get("return", {}).get("status") != "inmigrate":
+            break
+        time.sleep(0.005)
+    if os.environ.get("LAB_RAMCHECK") != "1":
+        d.cmd({"execute": "cont"})
+    q.cmd({"execute": "migrate-set-parameters",
+           "arguments": {"downtime-limit": 300, "max-bandwidth": 128 << 20}})
+    print("%d %d" % (syncs, (time.monotonic() - stopped) * 1000))
+    return 0
+
+
 def main(argv):
     timeout = 60
     if "-t" in argv:
@@ -155,6 +217,8 @@ def main(argv):
             return 1
         print(json.dumps(e))
         return 0
+    if verb == "migrate-stop":
+        return migrate_stop(path, argv[3], argv[4], int(argv[5]), timeout)
     sys.stderr.write(__doc__)
     return 2
 

@@ -32,7 +32,7 @@ ping_pid=$!
 sleep 2
 t_mig=$(date +%s.%N)
 if migrate_live; then
-	pass "migration completed (QEMU downtime ${MIGRATE_DOWNTIME_MS} ms) to $(instance)"
+	pass "migration completed (downtime ${MIGRATE_DOWNTIME_MS} ms) to $(instance)"
 else
 	fail "migration did not complete"
 fi
