@@ -29,11 +29,19 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
+#include <linux/ratelimit.h>
 #include <linux/rculist.h>
 #include <linux/rcupdate.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <net/failover.h>
+
+/*
+ * A host that creates thousands of masters at once gets a few lines, not
+ * two per master: a burst that large also overruns slow consoles (UML's
+ * drops what its reader does not take in time).
+ */
+static DEFINE_RATELIMIT_STATE(failover_msg_rs, 5 * HZ, 16);
 
 #define FAILOVER_HASH_BITS	10
 
@@ -515,7 +523,8 @@ struct failover *failover_register(struct net_device *dev,
 	ether_addr_copy(entry->key, dev->perm_addr);
 	dev->priv_flags |= IFF_FAILOVER;
 	failover_hash(entry, dev);
-	netdev_info(dev, "failover master:%s registered\n", dev->name);
+	if (__ratelimit(&failover_msg_rs))
+		netdev_info(dev, "failover master:%s registered\n", dev->name);
 
 	/* an all-zero key would match every device without a permanent MAC */
 	for_each_netdev(dev_net(dev), slave_dev)
@@ -563,7 +572,9 @@ void failover_unregister(struct failover *failover)
 	/* RTNL may not be held, but no other writer touches this bit */
 	dev->priv_flags &= ~IFF_FAILOVER;
 
-	netdev_info(dev, "failover master:%s unregistered\n", dev->name);
+	if (__ratelimit(&failover_msg_rs))
+		netdev_info(dev, "failover master:%s unregistered\n",
+			    dev->name);
 	kfree_rcu(entry, rcu);
 }
 EXPORT_SYMBOL_GPL(failover_unregister);
