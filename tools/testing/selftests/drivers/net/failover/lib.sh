@@ -139,6 +139,32 @@ answered() {
 
 ping_ok() { peer ping -q -c 1 -W 1 "${1:-$GUEST_IP}" >/dev/null 2>&1; }
 
+# peer_reaches TIMEOUT_MS DESC: the peer's pings reach the guest within
+# TIMEOUT_MS.  Stock net_failover blackholes them after the primary lost its
+# carrier (an e1000 MTU change resets the link): the guest's frames went out
+# on the standby meanwhile, so the bridge sends the peer's there, and stock
+# drops what the standby receives while a primary is enslaved, until the
+# guest speaks on the primary again.  So reaching the guest unprompted is
+# beyond stock; once the guest has spoken, traffic must flow on any stack.
+peer_reaches() {
+	busywait "$1" ping_ok && { pass "$2"; return 0; }
+	traffic_diag
+	beyond "$2: the peer reaches the guest unprompted" false
+	check "$2 once the guest has spoken" busywait "$1" traffic_ok
+}
+
+traffic_ok() { guest_ping_ok && ping_ok; }
+
+# traffic_diag: where the peer's frames go and what the guest sees, printed
+# after a failed traffic check so a CI log says why.
+traffic_diag() {
+	echo "  diag: bridge fdb for $MAC: $(sw bridge fdb show br br0 2>/dev/null | grep -i "$MAC" | paste -sd';')"
+	echo "  diag: peer neigh: $(peer ip neigh show 2>/dev/null | paste -sd';')"
+	echo "  diag: guest links: $(guest "ip -br link; ip -br addr" 2>&1 | paste -sd';')"
+	echo "  diag: guest counters: $(guest "cd /sys/class/net && for d in *; do echo \$d rx \$(cat \$d/statistics/rx_packets) tx \$(cat \$d/statistics/tx_packets) drop \$(cat \$d/statistics/rx_dropped) carrier \$(cat \$d/carrier 2>/dev/null); done" 2>&1 | paste -sd';')"
+	echo "  diag: guest dmesg tail: $(guest "dmesg | tail -n 8" 2>&1 | paste -sd'|')"
+}
+
 guest_ping_ok() { guest "ping -q -c 1 -W 1 ${1:-$PEER_IP}" >/dev/null 2>&1; }
 
 # pci_of DEV: the PCI address of a guest netdev.

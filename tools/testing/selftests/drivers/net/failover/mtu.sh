@@ -51,8 +51,7 @@ check "mtu $max (maxmtu) on the master accepted${out:+ ($out)}" [ $? -eq 0 ]
 busywait 5000 all_mtu "$max"
 check "mtu $max on master, standby and primary ($M_MTU/$S_MTU/$P_MTU)" all_mtu "$max"
 check "primary $PRIMARY has carrier again" busywait 20000 carrier "$PRIMARY"
-busywait 20000 ping_ok
-check "traffic flows at mtu $max" ping_ok
+peer_reaches 20000 "traffic flows at mtu $max"
 out=$(set_mtu $((max + 1)))
 rc=$?
 echo "INFO: mtu $((max + 1)): rc $rc: $out"
@@ -72,8 +71,8 @@ check "nothing changed ($M_MTU/$S_MTU/$P_MTU)" all_mtu "$max"
 restore
 all_mtu 1500
 check "restored mtu 1500 on all three ($M_MTU/$S_MTU/$P_MTU)" all_mtu 1500
-busywait 20000 ping_ok
-check "traffic flows at mtu 1500" ping_ok
+check "primary $PRIMARY has carrier at mtu 1500" carrier "$PRIMARY"
+peer_reaches 20000 "traffic flows at mtu 1500"
 
 # Without the primary the master takes the standby's range; with it back,
 # the primary's again.
@@ -87,4 +86,4 @@ mtus
 check "with primary again: master maxmtu $M_MAX is the primary's $P_MAX" [ "$M_MAX" = "$P_MAX" ]
 check "with primary again: all at mtu 1500 ($M_MTU/$S_MTU/$P_MTU)" all_mtu 1500
 
-finish
+finish "stock drops the standby's frames while the primary, after its MTU reset, is enslaved"
