@@ -18,6 +18,18 @@ import re
 import sys
 
 
+def unwrap(raw, maxseq):
+    """icmp_seq is 16 bits: place RAW in the wrap nearest MAXSEQ."""
+    if maxseq < 0:
+        return raw
+    seq = raw + (maxseq - maxseq % 65536)
+    if seq < maxseq - 32768:
+        seq += 65536
+    elif seq > maxseq + 32768:
+        seq -= 65536
+    return seq
+
+
 def main(argv):
     log, interval = argv[1], float(argv[2])
     events = []
@@ -33,7 +45,7 @@ def main(argv):
         m = pat.match(line)
         if not m:
             continue
-        seq = int(m.group(2))
+        seq = unwrap(int(m.group(2)), maxseq)
         maxseq = max(maxseq, seq)
         rtt = re.search(r"time=([\d.]+) ms", line)
         # A reply later than a second (ping -W 1) is no connectivity: it sat
