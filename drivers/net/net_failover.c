@@ -1048,6 +1048,17 @@ static int net_failover_close(struct net_device *dev)
 	return 0;
 }
 
+static bool net_failover_mtu_fits(struct net_device *dev,
+				  struct net_device *lower, int mtu)
+{
+	if (!lower || (mtu >= lower->min_mtu &&
+		       (!lower->max_mtu || mtu <= lower->max_mtu)))
+		return true;
+	netdev_err(dev, "mtu %d is outside %s's range %u-%u\n",
+		   mtu, lower->name, lower->min_mtu, lower->max_mtu);
+	return false;
+}
+
 static int net_failover_change_mtu(struct net_device *dev, int new_mtu)
 {
 	struct net_failover_info *nfo = netdev_priv(dev);
@@ -1058,6 +1069,13 @@ static int net_failover_change_mtu(struct net_device *dev, int new_mtu)
 
 	primary = net_failover_get(nfo, NET_FAILOVER_PRIMARY);
 	standby = net_failover_get(nfo, NET_FAILOVER_STANDBY);
+
+	/* Refuse before touching either: an MTU change resets many VFs'
+	 * link, and a reset only to roll back costs the guest a failover.
+	 */
+	if (!net_failover_mtu_fits(dev, standby, new_mtu) ||
+	    !net_failover_mtu_fits(dev, primary, new_mtu))
+		return -EINVAL;
 
 	if (primary) {
 		err = dev_set_mtu(primary, new_mtu);

@@ -177,6 +177,9 @@ read -r m_mtu m_min m_max < <(mtu_of "$M0" | head -n 1)
 read -r p_mtu p_min p_max < <(mtu_of "$PRI0" | head -n 1)
 read -r s_mtu s_min s_max < <(mtu_of "$SBY0" | head -n 1)
 echo "MTU ranges: $M0 $m_min..$m_max, $SBY0 $s_min..$s_max, $PRI0 $p_min..$p_max"
+# An e1000 MTU change resets its link: stock sets a refused MTU on the
+# primary first and rolls it back, costing the guest two carrier losses.
+cc0=$(guest "cat /sys/class/net/$PRI0/carrier_changes")
 refused "$M0 mtu $((m_max + 1)) (above its max)" "ip link set $M0 mtu $((m_max + 1))"
 refused "$M0 mtu $((m_min - 1)) (below its min)" "ip link set $M0 mtu $((m_min - 1))"
 low_max=$((p_max < s_max ? p_max : s_max))
@@ -194,6 +197,9 @@ if [ "$low_min" -gt "$m_min" ]; then
 fi
 refused "$PRI0 mtu $((p_max + 1))" "ip link set $PRI0 mtu $((p_max + 1))"
 refused "$SBY0 mtu $((s_min - 1))" "ip link set $SBY0 mtu $((s_min - 1))"
+cc1=$(guest "cat /sys/class/net/$PRI0/carrier_changes")
+check_beyond net_failover "refused MTUs left the primary's link alone (carrier changes $cc0 -> $cc1)" \
+	[ "$cc0" = "$cc1" ]
 unchanged "MTU limits"
 
 # ---- devices carrying the trio's MAC ---------------------------------------------
