@@ -151,7 +151,7 @@ run_queue() {
 		mkdir "$CLAIMS/${s//[=,]/_}" 2>/dev/null || continue
 		t0=$(date +%s)
 		# shellcheck disable=SC2046
-		LAB_SMP=${LAB_SMP:-1} "$LAB" selftests --stack "$s" $(stack_tests "$s") \
+		"$LAB" selftests --stack "$s" $(stack_tests "$s") \
 			>"$LOG/selftests-${s//[=,]/_}.log" 2>&1
 		echo "$(($(date +%s) - t0))" >"$LOG/selftests-${s//[=,]/_}.time"
 	done
