@@ -1291,6 +1291,7 @@ static void net_failover_get_drvinfo(struct net_device *dev,
 				     struct ethtool_drvinfo *info)
 {
 	strscpy(info->driver, KBUILD_MODNAME, sizeof(info->driver));
+	strscpy(info->version, FO_VERSION, sizeof(info->version));
 }
 
 static int net_failover_get_link_ksettings(struct net_device *dev,
@@ -1733,4 +1734,5 @@ static void __exit net_failover_exit(void)
 module_exit(net_failover_exit);
 
 MODULE_LICENSE("GPL v2");
+MODULE_VERSION(FO_VERSION);
 MODULE_DESCRIPTION("Failover master for paravirtual network devices");

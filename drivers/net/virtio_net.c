@@ -1222,6 +1222,7 @@ static void vnet_get_drvinfo(struct net_device *dev,
 	struct vnet_info *vi = netdev_priv(dev);
 
 	strscpy(info->driver, KBUILD_MODNAME, sizeof(info->driver));
+	strscpy(info->version, FO_VERSION, sizeof(info->version));
 	strscpy(info->bus_info, virtio_bus_name(vi->vdev),
 		sizeof(info->bus_info));
 }
@@ -2058,3 +2059,4 @@ module_exit(vnet_exit);
 
 MODULE_DESCRIPTION("Virtio network driver");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(FO_VERSION);

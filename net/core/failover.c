@@ -601,4 +601,5 @@ static void __exit failover_exit(void)
 module_exit(failover_exit);
 
 MODULE_LICENSE("GPL");
+MODULE_VERSION(FO_VERSION);
 MODULE_DESCRIPTION("Failover core: pairs net devices with a failover master by permanent MAC");

@@ -190,6 +190,7 @@ sync_tree() {
 	for f in net/core/failover.c net/core/failover_test.c \
 		 drivers/net/net_failover.c drivers/net/net_failover_test.c \
 		 include/net/failover.h include/net/net_failover.h \
+		 include/net/fo_compat.h \
 		 include/trace/events/failover.h \
 		 include/trace/events/net_failover.h; do
 		sync_file "$f"
@@ -204,6 +205,11 @@ sync_tree() {
 		NET_FAILOVER VIRTIO_NET
 	makefile_add net/core
 	makefile_add drivers/net
+	# the version our top-level Kbuild passes to every directory
+	for f in net/core drivers/net; do
+		grep -q FO_VERSION "$SRC/$f/Makefile" ||
+			echo "ccflags-y += -DFO_VERSION='\"kunit\"'" >>"$SRC/$f/Makefile"
+	done
 
 	KUNITCONFIGS=()
 	SUITES=()
