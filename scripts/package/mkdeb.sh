@@ -1,0 +1,106 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# mkdeb.sh OUTDIR: build OUTDIR/failover-dkms_<VERSION>_all.deb with Debian's
+# own tooling (dpkg-buildpackage, debhelper, dh-dkms) and run lintian on it.
+#
+# The package tree is assembled in a temporary directory from the files git
+# tracks (their working-tree contents), so build outputs never get in; the
+# repository is left untouched.  Installs its build dependencies if missing.
+
+set -euo pipefail
+
+die() { echo "mkdeb: $*" >&2; exit 1; }
+
+[[ $# -eq 1 && -n $1 ]] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
+outdir=$1
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(git -C "$here" rev-parse --show-toplevel) || die "not in a git work tree"
+
+version=$(<"$top/VERSION")
+[[ $version =~ ^[0-9][0-9A-Za-z.+~]*$ ]] ||
+	die "VERSION '$version' is not a Debian upstream version"
+
+# Build dependencies: quiet when they are all there.
+deps=(debhelper dh-dkms dkms dpkg-dev lintian fakeroot)
+missing=()
+for p in "${deps[@]}"; do
+	dpkg-query -W -f '${db:Status-Status}\n' "$p" 2>/dev/null |
+		grep -qx installed || missing+=("$p")
+done
+if ((${#missing[@]})); then
+	[[ $(id -u) -eq 0 ]] || die "missing ${missing[*]}: run as root or install them"
+	echo "mkdeb: installing ${missing[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt_opts=(-q -o DPkg::Lock::Timeout=600)
+	if ! apt-get "${apt_opts[@]}" install -y --no-install-recommends \
+		"${missing[@]}" >/dev/null 2>&1; then
+		apt-get "${apt_opts[@]}" update -qq >/dev/null
+		apt-get "${apt_opts[@]}" install -y --no-install-recommends \
+			"${missing[@]}" >/dev/null
+	fi
+fi
+
+work=$(mktemp -d /tmp/failover-deb.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+src=$work/failover-dkms-$version
+mkdir "$src"
+
+# What DKMS needs to build the three modules, and the docs we ship in
+# /usr/share/doc.  Not tools/ (the QEMU lab), bench/, README.md (lab usage).
+# A tracked file deleted in the work tree is skipped, not an error.
+git -C "$top" ls-files -z -- Kbuild Kconfig Makefile VERSION include net drivers \
+	Documentation/networking |
+	while IFS= read -r -d '' f; do
+		[[ -f $top/$f ]] || continue
+		mkdir -p "$src/$(dirname "$f")"
+		cp -p "$top/$f" "$src/$f"
+	done
+for f in net/core/failover.c drivers/net/net_failover.c drivers/net/virtio_net.c; do
+	[[ -f $src/$f ]] || die "$f is not tracked by git"
+done
+
+cp -r "$here/debian" "$src/debian"
+
+# debian/changelog, from VERSION and the commit it was built from.  Its date
+# (SOURCE_DATE_EPOCH for the whole build) is the commit's, so two builds of
+# one commit give the same package.
+commit=$(git -C "$top" rev-parse --short=12 HEAD)
+dirty=
+if ! git -C "$top" diff --quiet HEAD -- Kbuild Kconfig Makefile VERSION include net drivers; then
+	dirty=" plus uncommitted changes"
+fi
+epoch=$(git -C "$top" log -1 --format=%ct HEAD)
+maint=$(sed -n 's/^Maintainer: *//p' "$src/debian/control")
+cat > "$src/debian/changelog" <<EOF
+failover-dkms ($version) unstable; urgency=medium
+
+  * failover, net_failover and virtio_net $version, from git commit
+    $commit$dirty.
+
+ -- $maint  $(date -u -R -d "@$epoch")
+EOF
+
+echo "mkdeb: building failover-dkms $version (git $commit$dirty)"
+(
+	cd "$src"
+	export SOURCE_DATE_EPOCH=$epoch
+	dpkg-buildpackage -b -us -uc
+) > "$work/build.log" 2>&1 || {
+	cat "$work/build.log" >&2
+	die "dpkg-buildpackage failed"
+}
+
+deb=failover-dkms_${version}_all.deb
+[[ -f $work/$deb ]] || die "dpkg-buildpackage made no $deb"
+
+echo "mkdeb: lintian"
+changes=("$work"/failover-dkms_"${version}"_*.changes)
+rc=0
+lintian --display-info --fail-on error "${changes[0]}" || rc=$?
+
+mkdir -p "$outdir"
+cp "$work/$deb" "$outdir/$deb"
+echo "mkdeb: $(cd "$outdir" && pwd)/$deb"
+((rc == 0)) || die "lintian found errors"
