@@ -33,34 +33,83 @@ result() { # result RC DESC
 skipping() { CHECK_SKIP=${CHECK_SKIP:-}; [[ " $CHECK_SKIP " == *" $1 "* ]]; }
 
 t_start=$(date +%s)
-"$LAB" deps || { nok "deps"; echo "$PASSED passed, $FAILED failed"; exit 1; }
-KDIR=$(ls -d /usr/src/linux-headers-6.12.*-amd64 | grep -v -e cloud -e rt- | sort -V | tail -n 1)
-SYMVERS_STOCK=$KDIR/Module.symvers
+"$LAB" deps --all-abis || { nok "deps"; echo "$PASSED passed, $FAILED failed"; exit 1; }
+LAB_KERNEL=6.1 "$LAB" deps || nok "deps: the 6.1 lab kernel"
 
-# ---- build -----------------------------------------------------------------
-make -s clean >/dev/null 2>&1
-make W=1 C=2 >"$LOG/build.log" 2>&1
-rc=$?
-cp Module.symvers "$LOG/Module.symvers" 2>/dev/null
-result $rc "build: make W=1 C=2"
-if [ $rc -ne 0 ]; then
-	grep -E 'error|Error' "$LOG/build.log" | head -20 | sed 's/^/#   /'
-fi
-warn=$(grep -c -E '(warning|error):' "$LOG/build.log")
-result "$warn" "build: no compiler or sparse warnings ($warn)"
-[ "$warn" -eq 0 ] || grep -E '(warning|error):' "$LOG/build.log" | head -20 | sed 's/^/#   /'
+# ---- build and ABI, on every kernel a Debian 12 guest boots ------------------
+# The lab's kernel (6.12 generic) builds in the tree, where the lab loads
+# it from; the others in copies under out/build/ABI (6.1's lab run loads
+# from there).
 
-# ---- ABI: our exported symbols carry the stock CRCs ---------------------------
-for ko in net/core/failover.ko drivers/net/net_failover.ko; do
-	[ -f "$ko" ] || { nok "abi: $ko not built"; continue; }
-	mod=${ko%.ko}
+# build_in KDIR DIR LOG: our modules for KDIR, W=1 and sparse, in DIR.
+build_in() {
+	local k=$1 d=$2
+
+	if [ "$d" != "$REPO" ]; then
+		rm -rf "$d"
+		mkdir -p "$d"
+		git ls-files -co --exclude-standard -- Kbuild Makefile VERSION include net drivers |
+			tar -cf - -T - | tar -C "$d" -xf -
+	else
+		make -s clean >/dev/null 2>&1
+	fi
+	make -C "$d" KDIR="$k" W=1 C=2 modules >"$3" 2>&1
+}
+
+# abi_check ABI OUR_SYMVERS STOCK_SYMVERS: each symbol our failover and
+# net_failover export carries the CRC of that kernel's stock module.
+abi_check() {
+	local a=$1 ours crc sym path n=0
+
 	while read -r crc sym path _; do
-		[ "$path" = "$mod" ] || continue
-		ours=$(awk -v s="$sym" '$2 == s {print $1}' "$LOG/Module.symvers")
+		case $path in net/core/failover|drivers/net/net_failover) ;; *) continue ;; esac
+		n=$((n + 1))
+		ours=$(awk -v s="$sym" '$2 == s {print $1}' "$2" 2>/dev/null)
 		[ "$ours" = "$crc" ]
-		result $? "abi: $sym CRC ${ours:-missing} (stock $crc)"
-	done <"$SYMVERS_STOCK"
+		result $? "abi[$a]: $sym CRC ${ours:-missing} (stock $crc)"
+	done <"$3"
+	[ "$n" -gt 0 ] || nok "abi[$a]: no failover symbols in $3"
+}
+
+LAB_ABI=$("$LAB" abi)
+for fam in "6.12 generic" "6.1 generic" "6.12 cloud" "6.1 cloud"; do
+	# shellcheck disable=SC2086
+	k=$(. "$LAB" && kdir_of $fam)
+	a=${k##*/linux-headers-}
+	[ -n "$k" ] || { nok "build[$fam]: no headers installed"; continue; }
+	d=$REPO/out/build/$a
+	[ "$a" = "$LAB_ABI" ] && d=$REPO
+	build_in "$k" "$d" "$LOG/build-$a.log"
+	rc=$?
+	result $rc "build[$a]: make W=1 C=2"
+	[ $rc -eq 0 ] || grep -E 'error|Error' "$LOG/build-$a.log" | head -20 | sed 's/^/#   /'
+	warn=$(grep -c -E '(warning|error):' "$LOG/build-$a.log")
+	result "$warn" "build[$a]: no compiler or sparse warnings ($warn)"
+	[ "$warn" -eq 0 ] || grep -E '(warning|error):' "$LOG/build-$a.log" | head -20 | sed 's/^/#   /'
+	cp "$d/Module.symvers" "$LOG/Module.symvers-$a" 2>/dev/null
+	abi_check "$a" "$LOG/Module.symvers-$a" "$k/Module.symvers"
 done
+
+# ---- the newcomer's build path ------------------------------------------------
+# make demo, make bench and make check build through `lab.sh build`.  A
+# fresh clone with KDIR= empty in the environment (what an outer make once
+# exported before the headers were installed) must build ours for the lab's
+# kernel; with no headers to be found it must fail loudly, never fall back.
+fresh=$(mktemp -d)
+git ls-files -co --exclude-standard | tar -cf - -T - | tar -C "$fresh" -xf -
+ln -s "$REPO/.cache" "$fresh/.cache"	# the kernel image, not fetched again
+out=$(cd "$fresh" && KDIR= make -s build 2>&1)
+rc=$?
+v=$(modinfo -F vermagic "$fresh/drivers/net/virtio_net.ko" 2>/dev/null)
+[ $rc -eq 0 ] && [ "${v%% *}" = "$LAB_ABI" ] && ! grep -qi 'using what is built' <<<"$out"
+result $? "build path: a fresh clone with KDIR= empty builds ours for $LAB_ABI (vermagic '${v%% *}')"
+[ $rc -eq 0 ] || echo "$out" | tail -n 5 | sed 's/^/#   /'
+rm -f "$fresh"/drivers/net/*.ko "$fresh"/net/core/*.ko
+out=$(cd "$fresh" && KDIR= LAB_SRC=/nonexistent make -s modules 2>&1)
+rc=$?
+[ $rc -ne 0 ] && grep -q 'no kernel headers' <<<"$out" && [ ! -f "$fresh/net/core/failover.ko" ]
+result $? "build path: with no headers found the build fails and says so (exit $rc: $(head -n 1 <<<"$out"))"
+rm -rf "$fresh"
 
 # ---- checkpatch --strict -------------------------------------------------------
 CHECKPATCH=$REPO/.cache/linux-source-6.12/scripts/checkpatch.pl
@@ -109,10 +158,12 @@ all_tests() {
 	sed -n 's/^TEST_PROGS [+:]= \(.*\)/\1/p' "$SELFTEST_DIR/Makefile" | tr ' ' '\n' | grep .
 }
 
+# A queue item is STACK or STACK@SERIES (the lab on another kernel series).
 stack_tests() {
 	local want t
 
 	case $1 in
+	*@6.1) want="trio.sh link.sh unplug.sh hotplug.sh badinput.sh migrate.sh" ;;
 	stock|ours|virtio_net=ours) all_tests; return ;;
 	failover=ours) want="trio.sh order.sh hotplug.sh migrate.sh badinput.sh" ;;
 	failover=ours,net_failover=ours) want="trio.sh link.sh unplug.sh migrate.sh" ;;
@@ -134,12 +185,26 @@ stacks() {
 	for s in stock \
 		 ours \
 		 virtio_net=ours \
+		 stock@6.1 \
+		 ours@6.1 \
 		 failover=ours \
 		 failover=ours,net_failover=ours \
 		 net_failover=ours; do
-		"$LAB" stack --stack "$s" >/dev/null 2>&1 && echo "$s"
+		item_lab "$s" stack >/dev/null 2>&1 && echo "$s"
 	done
 }
+
+# item_lab ITEM VERB [ARGS]: lab.sh VERB for a queue item's stack and kernel.
+item_lab() {
+	local item=$1 series=6.12
+
+	shift
+	[ "${item#*@}" != "$item" ] && series=${item#*@}
+	LAB_KERNEL=$series "$LAB" "$1" --stack "${item%@*}" "${@:2}"
+}
+
+# A log name for a queue item.
+item_file() { local f=${1//[=,]/_}; echo "${f//@/-}"; }
 
 # run_queue STACK...: the stacks one after another, each in its own boot,
 # skipping those another queue has claimed: a queue that finishes early
@@ -148,12 +213,12 @@ run_queue() {
 	local s t0
 
 	for s in "$@"; do
-		mkdir "$CLAIMS/${s//[=,]/_}" 2>/dev/null || continue
+		mkdir "$CLAIMS/$(item_file "$s")" 2>/dev/null || continue
 		t0=$(date +%s)
 		# shellcheck disable=SC2046
-		"$LAB" selftests --stack "$s" $(stack_tests "$s") \
-			>"$LOG/selftests-${s//[=,]/_}.log" 2>&1
-		echo "$(($(date +%s) - t0))" >"$LOG/selftests-${s//[=,]/_}.time"
+		item_lab "$s" selftests $(stack_tests "$s") \
+			>"$LOG/selftests-$(item_file "$s").log" 2>&1
+		echo "$(($(date +%s) - t0))" >"$LOG/selftests-$(item_file "$s").time"
 	done
 }
 
@@ -173,7 +238,7 @@ if ! skipping lab; then
 	wait "${pids[@]}"
 	rm -rf "$CLAIMS"
 	for s in "${all[@]}"; do
-		f=$LOG/selftests-${s//[=,]/_}
+		f=$LOG/selftests-$(item_file "$s")
 		while read -r line; do
 			case $line in
 			"ok "*"# SKIP"*) echo "ok - [$s] ${line#ok [0-9]* }"; SKIPPED=$((SKIPPED + 1)) ;;

@@ -8,19 +8,17 @@
 #   peer ns: eth0 198.18.0.2 ---- br0 ---+--- tap-sby --- standby --+
 #                                        +--- tap-pri --- primary --+-- master 198.18.0.1
 #
-# Stack: ours for every module that is built, else stock (STACK= overrides).
+# Stack: ours (STACK= picks another, e.g. STACK=stock).  Ours is built
+# first; a failed build stops the demo with the compiler's lines.
 
 DIR=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$DIR/../../../../../.." && pwd)
 
-"$DIR/lab.sh" deps || exit 1
-make -s -C "$REPO" >/dev/null 2>&1 || echo "demo: build failed; using what is built"
-if [ -z "$STACK" ]; then
-	STACK=$(
-	for m in failover net_failover virtio_net; do
-		case $m in failover) f=net/core/$m.ko ;; *) f=drivers/net/$m.ko ;; esac
-		if [ -f "$REPO/$f" ]; then echo "$m=ours"; else echo "$m=stock"; fi
-	done | paste -sd,)
+STACK=${STACK:-ours}
+if [ "$STACK" = stock ]; then
+	"$DIR/lab.sh" deps || exit 1
+else
+	"$DIR/lab.sh" build || exit 1
 fi
 export STACK
 LAB_QUIET=1
@@ -36,7 +34,14 @@ ev() { echo "$(date +%s.%N) $*" >>"$EV"; }
 rel() { echo "$1 - $T0" | bc | awk '{printf "%6.2f", $1}'; }
 
 roles
-echo "== failover demo on stack: $STACK (lab booted in $(echo "$(date +%s.%N) - $T_BOOT" | bc | cut -c1-4)s)"
+echo "== failover demo on stack: $STACK, kernel $(guest uname -r) (lab booted in $(echo "$(date +%s.%N) - $T_BOOT" | bc | cut -c1-4)s)"
+echo "== the modules loaded (ours: /sys/module/M/version is $(cat "$REPO/VERSION"); Debian's have none):"
+for kv in $STACK_PATHS; do
+	m=${kv%%=*}
+	read -r ver src < <(guest "cat /sys/module/$m/version 2>/dev/null || echo -; cat /sys/module/$m/srcversion" | paste -sd' ')
+	[ "$ver" = "$(cat "$REPO/VERSION")" ] && who=ours || who=stock
+	printf '   %-13s %-5s version %-7s srcversion %s  %s\n' "$m" "$who" "$ver" "$src" "${kv#*=}"
+done
 echo "== the trio, as the guest sees it (ip -br link, ethtool -i, sysfs):"
 guest "for d in $MASTER $STANDBY $PRIMARY; do
 	set -- \$(ip -br link show \$d)

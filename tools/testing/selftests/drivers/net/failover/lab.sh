@@ -20,12 +20,17 @@
 # control channels (labctl.py).
 #
 # Usage:
-#   lab.sh deps                       install packages, kernel image, initramfs
+#   lab.sh deps [--all-abis]          install packages, kernel image, initramfs
+#   lab.sh build                      deps, then build our modules (errors are fatal)
+#   lab.sh kdir | abi                 the lab kernel's headers dir | ABI name
 #   lab.sh up [--stack S]             boot a lab, print its LAB_ENV file
 #   lab.sh down LAB_ENV               collect dmesg, stop, clean up
 #   lab.sh selftests [--stack S] [t.sh ...]   run selftests in one boot (TAP)
 #   lab.sh demo [--stack S]           the demo timeline
 #
+# LAB_KERNEL=6.1|6.12 (default 6.12) picks the guest kernel series, the
+# newest of Debian's generic flavour (LAB_FLAVOUR=cloud kernels have neither
+# e1000 nor 9p: realguest.sh boots those).  KDIR= names headers instead.
 # LAB_SMP, LAB_MEM and LAB_QUEUES size the guest; LAB_APPEND adds kernel
 # parameters (for example "page_poison=1 slub_debug=FZP" to catch writes to
 # freed memory near where they happen).  LAB_SMP defaults to 1: with two
@@ -51,13 +56,40 @@ MAC=52:54:00:fa:11:01
 die() { echo "lab: $*" >&2; exit 1; }
 say() { [ -n "$LAB_QUIET" ] || echo "lab: $*" >&2; }
 
+# The lab's kernel: LAB_KERNEL=6.1|6.12 (default 6.12), LAB_FLAVOUR=
+# generic|cloud (default generic).  abi_regex [SERIES [FLAVOUR]] prints the
+# pattern of that family's ABI names, anchored by its users: a loose one
+# picks the rt or cloud flavour, whose modules refuse ours.
+abi_regex() {
+	local series=${1:-${LAB_KERNEL:-6.12}} flavour=${2:-${LAB_FLAVOUR:-generic}} f
+
+	case $flavour in
+	generic) f= ;;
+	cloud) f=cloud- ;;
+	*) echo "lab: LAB_FLAVOUR=$flavour: want generic or cloud" >&2; return 1 ;;
+	esac
+	case $series in
+	6.1) echo "6\\.1\\.0-[0-9]+-${f}amd64" ;;
+	6.12) echo "6\\.12\\.[0-9]+\\+deb[0-9]+-${f}amd64" ;;
+	*) echo "lab: LAB_KERNEL=$series: want 6.1 or 6.12" >&2; return 1 ;;
+	esac
+}
+
+# The newest installed headers of the family (LAB_SRC: where they live).
+kdir_of() {
+	local re
+
+	re=$(abi_regex "$@") || return 1
+	ls -d "${LAB_SRC:-/usr/src}"/linux-headers-* 2>/dev/null |
+		grep -E "/linux-headers-$re\$" | sort -V | tail -n 1
+}
+
 kdir() {
 	if [ -n "$KDIR" ]; then
 		echo "$KDIR"
 		return
 	fi
-	ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null |
-		grep -v -e cloud -e rt- | sort -V | tail -n 1
+	kdir_of
 }
 
 abi() {
@@ -90,12 +122,14 @@ apt_install() {
 		>"$CACHE/apt.log" 2>&1 || { tail -20 "$CACHE/apt.log"; die "apt-get install failed"; }
 }
 
-# The newest 6.12 ABI for which the archive has both headers and image.
+# The newest ABI of a family (abi_regex's arguments) for which the archive
+# has both headers and an image.
 resolve_abi() {
-	local a
+	local a re
 
+	re=$(abi_regex "$@") || return 1
 	apt_update
-	for a in $(apt-cache search --names-only '^linux-headers-6\.12\.[0-9]+\+deb[0-9]+-amd64$' |
+	for a in $(apt-cache search --names-only "^linux-headers-$re\$" |
 		   awk '{print $1}' | sed 's/^linux-headers-//' | sort -V -r); do
 		if apt-cache show "linux-image-$a-unsigned" >/dev/null 2>&1; then
 			echo "$a"
@@ -105,11 +139,22 @@ resolve_abi() {
 	return 1
 }
 
+# deps_headers [SERIES [FLAVOUR]]: that family's newest headers, installed
+# unless some are already.
+deps_headers() {
+	local a
+
+	[ -n "$(kdir_of "$@")" ] && return 0
+	a=$(resolve_abi "$@") || die "no linux-headers + linux-image pair for '$(abi_regex "$@")' in the archive"
+	apt_install "linux-headers-$a"
+	[ -n "$(kdir_of "$@")" ] || die "linux-headers-$a installed, but not found in ${LAB_SRC:-/usr/src}"
+}
+
 deps_kernel() {
 	local a=$1 kd=$CACHE/kernel/$1 tmp
 
 	[ -f "$kd/boot/vmlinuz-$a" ] && [ -f "$kd/lib/modules/$a/modules.dep" ] &&
-		[ -f "$kd/lib/modules/$a/kernel/drivers/net/net_failover.ko.xz" ] && return 0
+		[ -n "$(mod_file "$a" net_failover)" ] && return 0
 	say "fetching linux-image-$a-unsigned"
 	tmp=$(mktemp -d "$CACHE/deb.XXXXXX")
 	(cd "$tmp" && apt-get download -qq "linux-image-$a-unsigned" >/dev/null 2>&1) ||
@@ -124,6 +169,32 @@ deps_kernel() {
 
 initramfs_path() { echo "$CACHE/initramfs-$1.cpio.gz"; }
 
+# mod_file ABI NAME: the stock module's file in the extracted image (6.12
+# ships .ko.xz, 6.1 plain .ko).
+mod_file() {
+	local mt=$CACHE/kernel/$1/lib/modules/$1
+
+	[ -f "$mt/modules.dep" ] || return 0
+	sed -n "s@^\\(kernel/.*/$2\\.ko[.a-z]*\\):.*@\\1@p" "$mt/modules.dep" |
+		head -n 1 | sed "s@^@$mt/@"
+}
+
+# mod_closure ABI NAME...: the modules NAME needs, then NAME, in load order,
+# as paths relative to the module tree (modules.dep lists a module's
+# dependencies nearest first).
+mod_closure() {
+	local a=$1 dep=$CACHE/kernel/$1/lib/modules/$1/modules.dep m line d
+
+	shift
+	for m in "$@"; do
+		line=$(grep -E "/$m\\.ko[.a-z]*:" "$dep" | head -n 1)
+		[ -n "$line" ] || continue
+		for d in $(echo "${line#*:}" | tr ' ' '\n' | tac) "${line%%:*}"; do
+			echo "$d"
+		done
+	done | awk '!seen[$0]++'
+}
+
 deps_initramfs() {
 	local a=$1 img tmp m f
 	local mt=$CACHE/kernel/$a/lib/modules/$a
@@ -131,25 +202,31 @@ deps_initramfs() {
 	img=$(initramfs_path "$a")
 	if [ -f "$img" ] && [ "$img" -nt "$SELFTEST_DIR/guest/init" ] &&
 	   [ "$img" -nt "$SELFTEST_DIR/guest/agent" ] &&
-	   [ "$img" -nt "$SELFTEST_DIR/guest/mounts" ]; then
+	   [ "$img" -nt "$SELFTEST_DIR/guest/mounts" ] &&
+	   [ "$img" -nt "$SELFTEST_DIR/lab.sh" ]; then
 		return 0
 	fi
-	say "building initramfs"
+	say "building initramfs for $a"
 	tmp=$(mktemp -d)
 	mkdir -p "$tmp"/{bin,sbin,proc,sys,dev,tmp,host,lib/mod}
 	cp /bin/busybox "$tmp/bin/busybox"
 	for m in $("$tmp/bin/busybox" --list); do
 		[ -e "$tmp/bin/$m" ] || ln -s busybox "$tmp/bin/$m"
 	done
-	for m in netfs 9pnet 9pnet_virtio 9p; do
-		f=$(find "$mt/kernel" -name "$m.ko*" | head -n 1)
-		[ -n "$f" ] || die "module $m not in the kernel image"
+	# What init loads before it can mount the host root: 9p, and on 6.1
+	# virtio_pci itself (6.12 builds it in; its closure is then empty).
+	# In modules.dep order; the order file keeps it.
+	for f in $(mod_closure "$a" virtio_pci netfs 9pnet_virtio 9p); do
+		m=$(basename "$f")
+		m=${m%%.ko*}
 		case $f in
-		*.xz) xz -dc "$f" >"$tmp/lib/mod/$m.ko" ;;
-		*) cp "$f" "$tmp/lib/mod/$m.ko" ;;
+		*.xz) xz -dc "$mt/$f" >"$tmp/lib/mod/$m.ko" ;;
+		*) cp "$mt/$f" "$tmp/lib/mod/$m.ko" ;;
 		esac
+		echo "$m" >>"$tmp/lib/mod/order"
 	done
-	install -m 755 "$SELFTEST_DIR/guest/init" "$tmp/init"
+	grep -qx 9p "$tmp/lib/mod/order" 2>/dev/null || die "module 9p not in the kernel image $a"
+install -m 755 "$SELFTEST_DIR/guest/init" "$tmp/init"
 	install -m 755 "$SELFTEST_DIR/guest/agent" "$tmp/agent"
 	install -m 755 "$SELFTEST_DIR/guest/mounts" "$tmp/mounts"
 	(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) >"$img.tmp" &&
@@ -157,10 +234,14 @@ deps_initramfs() {
 	rm -rf "$tmp"
 }
 
+# cmd_deps [--all-abis]: packages, the lab kernel's headers, image and
+# initramfs; with --all-abis also the headers of every family `make check`
+# builds for.
 cmd_deps() {
-	local missing="" p a
+	local missing="" p a f
 
 	mkdir -p "$CACHE"
+	abi_regex >/dev/null || exit 1
 	for p in $PKGS; do
 		dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' ||
 			missing="$missing $p"
@@ -168,12 +249,18 @@ cmd_deps() {
 	# shellcheck disable=SC2086
 	[ -z "$missing" ] || apt_install $missing
 
-	a=$(abi)
-	if [ -z "$a" ]; then
-		a=$(resolve_abi) || die "no 6.12 headers+image pair in the archive"
-		apt_install "linux-headers-$a"
+	if [ -z "$KDIR" ]; then
+		deps_headers
+	elif [ ! -f "$KDIR/Module.symvers" ]; then
+		die "KDIR=$KDIR holds no kernel headers"
 	fi
-	[ "$(abi)" = "$a" ] || die "KDIR $(kdir) does not match ABI $a"
+	if [ "$1" = --all-abis ]; then
+		for f in "6.1 generic" "6.1 cloud" "6.12 generic" "6.12 cloud"; do
+			# shellcheck disable=SC2086
+			deps_headers $f
+		done
+	fi
+	a=$(abi)
 	deps_kernel "$a"
 	deps_initramfs "$a"
 	[ -x "$CACHE/linux-source-6.12/scripts/checkpatch.pl" ] || {
@@ -183,14 +270,61 @@ cmd_deps() {
 	say "deps ok: kernel $a"
 }
 
+# cmd_build: deps, then our modules for the lab's kernel, in the tree (as
+# `make` does).  A failed build is an error, with the compiler's lines: the
+# demo and the benchmarks never fall back to stock modules unasked.
+cmd_build() {
+	local log=$OUT/build-$(abi 2>/dev/null).log
+
+	cmd_deps || exit 1
+	mkdir -p "$OUT"
+	log=$OUT/build-$(abi).log
+	say "building our modules for $(abi) ($(kdir))"
+	if ! make -C "$REPO" KDIR="$(kdir)" modules >"$log" 2>&1; then
+		grep -E 'error|warning|Error' "$log" | head -n 30 >&2
+		die "our modules did not build for $(abi) (whole log: $log)"
+	fi
+	for f in $(ours_files); do
+		[ -f "$f" ] || die "build finished but $f is missing"
+	done
+}
+
 # ---------------------------------------------------------------- stack ---
+
+# Where our modules for the lab's ABI are: the tree when `make` built them
+# for it, else out/build/ABI (check.sh's builds for the other kernels).
+ours_dir() {
+	local a v
+
+	a=$(abi)
+	v=$(modinfo -F vermagic "$REPO/net/core/failover.ko" 2>/dev/null)
+	if [ "${v%% *}" = "$a" ]; then
+		echo "$REPO"
+	else
+		echo "$OUT/build/$a"
+	fi
+}
+
+ours_file() {
+	case $1 in
+	failover) echo "$(ours_dir)/net/core/failover.ko" ;;
+	*) echo "$(ours_dir)/drivers/net/$1.ko" ;;
+	esac
+}
+
+ours_files() {
+	local m
+
+	for m in failover net_failover virtio_net; do
+		ours_file "$m"
+	done
+}
 
 # Prints "failover=PATH net_failover=PATH virtio_net=PATH" for a stack spec.
 stack_paths() {
-	local spec=$1 a mt m src f out=""
+	local spec=$1 a m src f out=""
 
 	a=$(abi)
-	mt=$CACHE/kernel/$a/lib/modules/$a/kernel
 	case $spec in
 	stock) spec="failover=stock,net_failover=stock,virtio_net=stock" ;;
 	ours) spec="failover=ours,net_failover=ours,virtio_net=ours" ;;
@@ -198,22 +332,13 @@ stack_paths() {
 	for m in failover net_failover virtio_net; do
 		src=$(echo ",$spec," | sed -n "s/.*,$m=\\([a-z]*\\),.*/\\1/p")
 		case ${src:-stock} in
-		ours)
-			case $m in
-			failover) f=$REPO/net/core/failover.ko ;;
-			*) f=$REPO/drivers/net/$m.ko ;;
-			esac
-			;;
-		stock)
-			case $m in
-			failover) f=$mt/net/core/failover.ko.xz ;;
-			*) f=$mt/drivers/net/$m.ko.xz ;;
-			esac
-			;;
+		ours) f=$(ours_file "$m") ;;
+		stock) f=$(mod_file "$a" "$m") ;;
 		none) f=none ;;
 		*) die "bad stack '$1' (want stock, ours or failover=ours|stock|none,...)" ;;
 		esac
-		[ "$f" = none ] || [ -f "$f" ] || die "stack $1: $f missing (did you run make?)"
+		[ "$f" = none ] || [ -f "$f" ] ||
+			die "stack $1: ${f:-stock $m for $a} missing (run make, or lab.sh deps)"
 		out="$out $m=$f"
 	done
 	echo "$out"
@@ -221,18 +346,19 @@ stack_paths() {
 
 # Canonical name: stock, ours, or the explicit list.
 stack_name() {
-	local p kv list="" n=0
+	local p kv list="" n=0 od
 
 	p=$(stack_paths "$1") || return 1
+	od=$(ours_dir)
 	for kv in $p; do
 		case $kv in
-		*.ko) list="$list,${kv%%=*}=ours"; n=$((n + 1)) ;;
 		*=none) list="$list,$kv"; n=-9 ;;
+		*=$od/*) list="$list,${kv%%=*}=ours"; n=$((n + 1)) ;;
 		*) list="$list,${kv%%=*}=stock" ;;
 		esac
 	done
 	case $n in
-	0) [ "$list" = "${list/none/}" ] && echo stock || echo "${list#,}" ;;
+	0) echo stock ;;
 	3) echo ours ;;
 	*) echo "${list#,}" ;;
 	esac
@@ -390,6 +516,8 @@ cmd_up() {
 
 	t0=$(date +%s.%N)
 	id=$$$RANDOM
+	[ "${LAB_FLAVOUR:-generic}" = generic ] ||
+		die "LAB_FLAVOUR=$LAB_FLAVOUR: this lab's guest needs e1000 and 9p, which cloud kernels lack (realguest.sh boots them)"
 	STACK=$(stack_name "${STACK:-ours}") || exit 1
 	STACK_PATHS=$(stack_paths "$STACK") || exit 1
 	mkdir -p "$OUT"
@@ -506,7 +634,7 @@ cmd_selftests() {
 	return $fail
 }
 
-usage() { sed -n '23,35p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '/^# Usage:/,/^# A stack is/p' "$0" | sed 's/^# \{0,1\}//'; }
 
 main() {
 	local verb=${1:-help}
@@ -520,7 +648,9 @@ main() {
 		esac
 	done
 	case $verb in
-	deps) cmd_deps ;;
+	deps) cmd_deps "$@" ;;
+	build) cmd_build ;;
+	kdir) kdir ;;
 	up) cmd_up ;;
 	down) cmd_down "$1" ;;
 	selftests) cmd_selftests "$@" ;;

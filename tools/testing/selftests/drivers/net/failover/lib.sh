@@ -456,12 +456,11 @@ kmem_flat() {
 
 # stock_module MODULE: true if the stack runs Debian's own MODULE.
 stock_module() {
-	local kv
-
-	for kv in $STACK_PATHS; do
-		[ "${kv%%=*}" = "$1" ] && [ "${kv%.ko.xz}" != "$kv" ] && return 0
-	done
-	return 1
+	case $STACK in
+	stock) return 0 ;;
+	ours) return 1 ;;
+	*) [[ ",$STACK," == *",$1=stock,"* ]] ;;
+	esac
 }
 
 # finish_beyond MODULE REASON: exit with the result; failed beyond
