@@ -39,6 +39,7 @@
 #include <linux/slab.h>
 #include <linux/u64_stats_sync.h>
 #include <kunit/visibility.h>
+#include <net/fo_compat.h>
 #include <net/net_failover.h>
 #include <net/sch_generic.h>
 #include <uapi/linux/if_arp.h>
@@ -852,7 +853,7 @@ static int net_failover_slave_register(struct net_device *lower,
 	 * the master's MAC over whichever path it likes, and the host's
 	 * learning switch would follow those frames instead of the datapath.
 	 */
-	lower->priv_flags |= IFF_NO_ADDRCONF;
+	fo_no_addrconf_set(lower);
 
 	netdev_hold(lower, &nfo->lower_tracker[slot], GFP_KERNEL);
 	spin_lock(&nfo->stats_lock);
@@ -929,7 +930,7 @@ static int net_failover_slave_unregister(struct net_device *lower,
 	 * new master opens it again when it enslaves it.
 	 */
 	dev_close(lower);
-	lower->priv_flags &= ~IFF_NO_ADDRCONF;
+	fo_no_addrconf_clear(lower);
 
 	spin_lock(&nfo->stats_lock);
 	RCU_INIT_POINTER(nfo->lower[slot], NULL);
@@ -1607,7 +1608,7 @@ struct failover *net_failover_create(struct net_device *standby_dev)
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	/* the lower device may need the route */
 	netif_keep_dst(dev);
-	dev->lltx = true;
+	fo_set_lltx(dev);
 
 	dev->hw_features = FAILOVER_VLAN_FEATURES |
 			   NETIF_F_HW_VLAN_CTAG_TX |

@@ -25,6 +25,7 @@
 #include <linux/virtio.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_net.h>
+#include <net/fo_compat.h>
 #include <net/net_failover.h>
 
 /* Frames up to this size are copied out of their buffer; larger ones only
@@ -1823,7 +1824,7 @@ static int vnet_probe(struct virtio_device *vdev)
 		 * receives: do no IPv6 autoconfiguration on it, whichever
 		 * net_failover enslaves it.
 		 */
-		dev->priv_flags |= IFF_NO_ADDRCONF;
+		fo_no_addrconf_set(dev);
 	}
 
 	if (vnet_has(vi, VIRTIO_NET_F_STATUS)) {

@@ -35,6 +35,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <net/failover.h>
+#include <net/fo_compat.h>
 
 /*
  * A host that creates thousands of masters at once gets a few lines, not
@@ -250,7 +251,7 @@ static int failover_slave_register(struct net_device *slave_dev,
 		goto err_rx_handler;
 	}
 
-	slave_dev->priv_flags |= IFF_FAILOVER_SLAVE;
+	slave_dev->priv_flags |= FO_IFF_FAILOVER_SLAVE;
 
 	if (ops->slave_register) {
 		err = ops->slave_register(slave_dev, failover_dev);
@@ -266,7 +267,7 @@ static int failover_slave_register(struct net_device *slave_dev,
 	return 0;
 
 err_upper_link:
-	slave_dev->priv_flags &= ~IFF_FAILOVER_SLAVE;
+	slave_dev->priv_flags &= ~FO_IFF_FAILOVER_SLAVE;
 	netdev_upper_dev_unlink(slave_dev, failover_dev);
 err_rx_handler:
 	netdev_rx_handler_unregister(slave_dev);
@@ -310,7 +311,7 @@ static int failover_slave_release(struct net_device *slave_dev,
 
 	netdev_rx_handler_unregister(slave_dev);
 	netdev_upper_dev_unlink(slave_dev, failover_dev);
-	slave_dev->priv_flags &= ~IFF_FAILOVER_SLAVE;
+	slave_dev->priv_flags &= ~FO_IFF_FAILOVER_SLAVE;
 
 	if (notify && ops && ops->slave_unregister)
 		ops->slave_unregister(slave_dev, failover_dev);

@@ -7,6 +7,7 @@
 
 #include <linux/netdevice.h>
 #include <linux/tracepoint.h>
+#include <net/fo_compat.h>
 #include <net/net_failover.h>
 
 /* so that user space can decode the reason field */
@@ -33,9 +34,9 @@ TRACE_EVENT(net_failover_switch,
 			     __string(to, to ? to->name : "none")
 			     __field(int, reason)),
 	    TP_fast_assign(__entry->ifindex = dev->ifindex;
-			   __assign_str(dev);
-			   __assign_str(from);
-			   __assign_str(to);
+			   fo_assign_str(dev, dev->name);
+			   fo_assign_str(from, from ? from->name : "none");
+			   fo_assign_str(to, to ? to->name : "none");
 			   __entry->reason = reason;),
 	    TP_printk("dev=%s ifindex=%d from=%s to=%s reason=%s",
 		      __get_str(dev), __entry->ifindex, __get_str(from),
