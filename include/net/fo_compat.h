@@ -40,8 +40,9 @@
 
 /*
  * NL_SET_ERR_MSG_FMT{,_MOD}: 6.2. 6.1's extack only points at a message,
- * so each call site formats into a buffer of its own; the callers hold
- * RTNL, which keeps two requests from formatting into one buffer at once.
+ * so each call site formats into a static buffer of its own. Callers hold
+ * RTNL, but the reply is built after it is dropped: a reply racing the
+ * same error from another request may carry that request's text.
  */
 #define NETLINK_MAX_FMTMSG_LEN	80
 
