@@ -4,8 +4,9 @@
 # mkdeb.sh OUTDIR: build OUTDIR/failover-dkms_<VERSION>_all.deb with Debian's
 # own tooling (dpkg-buildpackage, debhelper, dh-dkms) and run lintian on it.
 #
-# The package tree is assembled in a temporary directory from the files git
-# tracks (their working-tree contents), so build outputs never get in; the
+# The package tree is assembled in a temporary directory from the work tree's
+# files that git tracks or would track (git ls-files), so ignored build
+# outputs never get in; MKDEB_REV=<commit> packages a commit instead.  The
 # repository is left untouched.  Installs its build dependencies if missing.
 
 set -euo pipefail
@@ -17,10 +18,6 @@ outdir=$1
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(git -C "$here" rev-parse --show-toplevel) || die "not in a git work tree"
-
-version=$(<"$top/VERSION")
-[[ $version =~ ^[0-9][0-9A-Za-z.+~]*$ ]] ||
-	die "VERSION '$version' is not a Debian upstream version"
 
 # Build dependencies: quiet when they are all there.
 deps=(debhelper dh-dkms dkms dpkg-dev lintian fakeroot)
@@ -44,34 +41,49 @@ fi
 
 work=$(mktemp -d /tmp/failover-deb.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-src=$work/failover-dkms-$version
+src=$work/failover-dkms
 mkdir "$src"
 
 # What DKMS needs to build the three modules, and the docs we ship in
 # /usr/share/doc.  Not tools/ (the QEMU lab), bench/, README.md (lab usage).
-# A tracked file deleted in the work tree is skipped, not an error.
-git -C "$top" ls-files -z -- Kbuild Kconfig Makefile VERSION include net drivers \
-	Documentation/networking |
-	while IFS= read -r -d '' f; do
-		[[ -f $top/$f ]] || continue
-		mkdir -p "$src/$(dirname "$f")"
-		cp -p "$top/$f" "$src/$f"
-	done
+paths=(Kbuild Kconfig Makefile VERSION include net drivers Documentation/networking)
+if [[ -n ${MKDEB_REV:-} ]]; then
+	# A commit, as committed: MKDEB_REV=HEAD, a tag, ...
+	rev=$(git -C "$top" rev-parse --verify "$MKDEB_REV^{commit}") ||
+		die "MKDEB_REV=$MKDEB_REV is not a commit"
+	git -C "$top" archive --format=tar "$rev" -- "${paths[@]}" | tar -x -C "$src"
+else
+	# The work tree as "make" would build it: tracked files and new ones git
+	# does not ignore, never ignored build outputs; a tracked file deleted
+	# in the work tree is left out.
+	rev=$(git -C "$top" rev-parse --verify HEAD)
+	git -C "$top" ls-files -z --cached --others --exclude-standard -- "${paths[@]}" |
+		while IFS= read -r -d '' f; do
+			[[ -f $top/$f ]] || continue
+			mkdir -p "$src/$(dirname "$f")"
+			cp -p "$top/$f" "$src/$f"
+		done
+fi
 for f in net/core/failover.c drivers/net/net_failover.c drivers/net/virtio_net.c; do
 	[[ -f $src/$f ]] || die "$f is not tracked by git"
 done
+[[ -f $src/VERSION ]] || die "VERSION is not tracked by git"
+version=$(<"$src/VERSION")
+[[ $version =~ ^[0-9][0-9A-Za-z.+~]*$ ]] ||
+	die "VERSION '$version' is not a Debian upstream version"
 
 cp -r "$here/debian" "$src/debian"
 
 # debian/changelog, from VERSION and the commit it was built from.  Its date
 # (SOURCE_DATE_EPOCH for the whole build) is the commit's, so two builds of
 # one commit give the same package.
-commit=$(git -C "$top" rev-parse --short=12 HEAD)
+commit=$(git -C "$top" rev-parse --short=12 "$rev")
 dirty=
-if ! git -C "$top" diff --quiet HEAD -- Kbuild Kconfig Makefile VERSION include net drivers; then
+if [[ -z ${MKDEB_REV:-} ]] &&
+	[[ -n $(git -C "$top" status --porcelain -- "${paths[@]}") ]]; then
 	dirty=" plus uncommitted changes"
 fi
-epoch=$(git -C "$top" log -1 --format=%ct HEAD)
+epoch=$(git -C "$top" log -1 --format=%ct "$rev")
 maint=$(sed -n 's/^Maintainer: *//p' "$src/debian/control")
 cat > "$src/debian/changelog" <<EOF
 failover-dkms ($version) unstable; urgency=medium
