@@ -111,6 +111,20 @@ rc=$?
 result $? "build path: with no headers found the build fails and says so (exit $rc: $(head -n 1 <<<"$out"))"
 rm -rf "$fresh"
 
+# ---- the failover-dkms package ---------------------------------------------------
+VER=$(cat "$REPO/VERSION")
+DEB=$REPO/out/deb/failover-dkms_${VER}_all.deb
+rm -f "$DEB"
+make -s deb >"$LOG/deb.log" 2>&1
+result $? "deb: make deb builds failover-dkms_${VER}_all.deb"
+c=$(dpkg-deb -c "$DEB" 2>/dev/null | grep -c -E "usr/src/failover-$VER/(dkms.conf|net/core/failover.c|drivers/net/(net_failover|virtio_net).c)\$")
+dep=$(dpkg-deb -f "$DEB" Depends 2>/dev/null)
+[ "$c" -eq 4 ] && [[ "$dep" == dkms* ]]
+result $? "deb: ships dkms.conf and the three modules' sources under /usr/src/failover-$VER ($c of 4), depends on '$dep'"
+tags=$(grep -c -E '^[EWIXP]: ' "$LOG/deb.log")
+result "$tags" "deb: lintian reports no tags ($tags)"
+[ "$tags" -eq 0 ] || grep -E '^[EWIXP]: ' "$LOG/deb.log" | head -10 | sed 's/^/#   /'
+
 # ---- checkpatch --strict -------------------------------------------------------
 CHECKPATCH=$REPO/.cache/linux-source-6.12/scripts/checkpatch.pl
 for f in $(git ls-files '*.c' '*.h'); do

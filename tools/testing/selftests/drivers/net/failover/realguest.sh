@@ -157,8 +157,9 @@ ARGS="-M q35 -accel tcg -cpu max -smp 1 -m 1024 -display none -no-reboot
 	-chardev file,id=con,path=$LAB_DIR/vm-console.log -serial chardev:con
 	-chardev socket,id=ag,path=$AGENT,server=on,wait=off -serial chardev:ag
 	-pidfile $RUN_DIR/vm.pid -daemonize"
-echo "qemu-system-x86_64 $ARGS" | tr -s '\t\n' '  ' >"$LAB_DIR/vm-cmdline"
-echo >>"$LAB_DIR/vm-cmdline"
+# one line: eval runs each line as a command of its own
+ARGS=$(echo "$ARGS" | tr -s '\t\n' '  ')
+echo "qemu-system-x86_64 $ARGS" >"$LAB_DIR/vm-cmdline"
 T_BOOT=$(date +%s.%N)
 if ! eval ip netns exec "$NS_SW" qemu-system-x86_64 "$ARGS" 2>"$LAB_DIR/vm-qemu.log"; then
 	sed 's/^/qemu: /' "$LAB_DIR/vm-qemu.log"
