@@ -98,6 +98,13 @@ done
 fresh=$(mktemp -d)
 git ls-files -co --exclude-standard | tar -cf - -T - | tar -C "$fresh" -xf -
 ln -s "$REPO/.cache" "$fresh/.cache"	# the kernel image, not fetched again
+out=$(cd "$fresh" && KDIR= make -s modules 2>&1)
+rc=$?
+v=$(modinfo -F vermagic "$fresh/net/core/failover.ko" 2>/dev/null)
+[ $rc -eq 0 ] && [ "${v%% *}" = "$LAB_ABI" ]
+result $? "build path: make with KDIR= empty in the environment finds the lab kernel's headers (vermagic '${v%% *}')"
+[ $rc -eq 0 ] || echo "$out" | tail -n 5 | sed 's/^/#   /'
+rm -f "$fresh"/drivers/net/*.ko "$fresh"/net/core/*.ko
 out=$(cd "$fresh" && KDIR= make -s build 2>&1)
 rc=$?
 v=$(modinfo -F vermagic "$fresh/drivers/net/virtio_net.ko" 2>/dev/null)
