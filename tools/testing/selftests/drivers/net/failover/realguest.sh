@@ -220,17 +220,20 @@ with=$(guest "ip -br addr | awk '/ $GUEST_IP\\// { print \$1 }'" | sed 's/@.*//'
 check "$GUEST_IP on the master only (on: ${with:-none})" [ "$with" = "$MASTER" ]
 lower4=$(guest "ip -4 -o addr show dev $STANDBY; ip -4 -o addr show dev $PRIMARY" | wc -l)
 check "no IPv4 address on the lower devices ($lower4)" [ "$lower4" -eq 0 ]
-echo "INFO: networkctl: $(guest 'networkctl list --no-pager --no-legend' | awk '{print $2 ":" $5}' | paste -sd' ')"
+echo "INFO: guest addresses: $(guest 'ip -br addr' | paste -sd';')"
 
 # ---- the modules -------------------------------------------------------------
 
 VERSION=$(cat "$REPO/VERSION")
-mods=$(guest "for m in failover net_failover virtio_net; do
-	echo \$m \$(cat /sys/module/\$m/version 2>/dev/null || echo -) \
-		\$(cat /sys/module/\$m/srcversion 2>/dev/null || echo -) \
-		\$(modinfo -n \$m 2>/dev/null || echo -) \
-		\$(modinfo -F srcversion \$m 2>/dev/null || echo -)
-done")
+# "name version srcversion file file-srcversion", "-" for what is absent
+# (Debian's own modules have neither a version nor a srcversion).
+mods=$(guest 'for m in failover net_failover virtio_net; do
+	v=$(cat /sys/module/$m/version 2>/dev/null)
+	s=$(cat /sys/module/$m/srcversion 2>/dev/null)
+	f=$(modinfo -n $m 2>/dev/null)
+	fs=$(modinfo -F srcversion $m 2>/dev/null)
+	echo "$m ${v:--} ${s:--} ${f:--} ${fs:--}"
+done')
 echo "$mods" | sed 's/^/INFO: module (name version srcversion file file-srcversion): /'
 if [ "$STACK" = ours ] && [ "${DKMS:-none}" != built ]; then
 	echo "INFO: dkms status: $(guest 'dkms status 2>&1' | paste -sd';')"
@@ -244,7 +247,7 @@ while read -r m ver src file fsrc; do
 			eval '[[ $file == /lib/modules/$ABI/updates/dkms/* ]]'
 		check "$m: loaded srcversion $src = the file's $fsrc" [ "$src" = "$fsrc" -a "$src" != - ]
 	else
-		check "$m: Debian's (no version file: $ver; $file under kernel/; srcversion $src = $fsrc)" \
+		check "$m: Debian's (version file: $ver; $file under kernel/; srcversion $src = $fsrc)" \
 			eval '[ "$ver" = - ] && [[ $file == /lib/modules/$ABI/kernel/* ]] && [ "$src" = "$fsrc" ]'
 	fi
 done <<<"$mods"
