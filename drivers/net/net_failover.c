@@ -1517,6 +1517,7 @@ static struct notifier_block net_failover_notifier = {
 	.notifier_call = net_failover_netdev_event,
 };
 
+#ifdef CONFIG_PCI
 /*
  * A VF driver's remove stops its receive path before it closes the netdev
  * (e1000 ignores its interrupts from the start of remove), so by
@@ -1553,6 +1554,30 @@ static int net_failover_bus_event(struct notifier_block *nb,
 static struct notifier_block net_failover_bus_notifier = {
 	.notifier_call = net_failover_bus_event,
 };
+
+static int net_failover_bus_notifier_register(void)
+{
+	return bus_register_notifier(&pci_bus_type, &net_failover_bus_notifier);
+}
+
+static void net_failover_bus_notifier_unregister(void)
+{
+	bus_unregister_notifier(&pci_bus_type, &net_failover_bus_notifier);
+}
+#else
+/*
+ * pci_bus_type is only declared with CONFIG_PCI. Without PCI there is no
+ * VF to unbind early: its unplug is handled at NETDEV_GOING_DOWN.
+ */
+static int net_failover_bus_notifier_register(void)
+{
+	return 0;
+}
+
+static void net_failover_bus_notifier_unregister(void)
+{
+}
+#endif
 
 /**
  * net_failover_create - create and register a failover master
@@ -1711,12 +1736,9 @@ static int __init net_failover_init(void)
 	err = register_netdevice_notifier(&net_failover_notifier);
 	if (err)
 		return err;
-	if (IS_ENABLED(CONFIG_PCI)) {
-		err = bus_register_notifier(&pci_bus_type,
-					    &net_failover_bus_notifier);
-		if (err)
-			goto err_netdev_notifier;
-	}
+	err = net_failover_bus_notifier_register();
+	if (err)
+		goto err_netdev_notifier;
 	return 0;
 
 err_netdev_notifier:
@@ -1727,9 +1749,7 @@ module_init(net_failover_init);
 
 static void __exit net_failover_exit(void)
 {
-	if (IS_ENABLED(CONFIG_PCI))
-		bus_unregister_notifier(&pci_bus_type,
-					&net_failover_bus_notifier);
+	net_failover_bus_notifier_unregister();
 	unregister_netdevice_notifier(&net_failover_notifier);
 }
 module_exit(net_failover_exit);

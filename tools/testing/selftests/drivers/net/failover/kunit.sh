@@ -8,6 +8,8 @@
 #   um        the suites on a plain UML kernel
 #   um-debug  the same with KASAN, lockdep, atomic-sleep checks, RCU
 #             checking and kmemleak
+#   compile   no tests: builds failover, net_failover and virtio_net in a
+#             UML kernel without PCI, which nothing else here configures
 #
 # Every KUnit case prints "ok - kunit[<lane>]: <suite>.<case>" or
 # "not ok - ..."; a kernel log with a splat prints
@@ -31,7 +33,7 @@ SRC=$CACHE/linux-source-6.12
 STAMP=$CACHE/linux-source-6.12.stamp
 TARBALL=/usr/src/linux-source-6.12.tar.xz
 SRC_PKG=linux-source-6.12
-LANES=${KUNIT_LANES:-um um-debug}
+LANES=${KUNIT_LANES:-um um-debug compile}
 JOBS=${KUNIT_JOBS:-2}
 
 # The debug lane's options; kunit.py fails the build if one of them does
@@ -133,7 +135,7 @@ extract_source() {
 	mv "$tmp" "$SRC" && rm -rf "$SRC.old" || return 1
 	# Extracted files carry the tarball's old mtimes: stale objects in
 	# the build dirs would look newer than them.
-	rm -rf "$CACHE"/kunit-um "$CACHE"/kunit-um-debug
+	rm -rf "$CACHE"/kunit-um "$CACHE"/kunit-um-debug "$CACHE"/kunit-compile
 	echo "$key" > "$STAMP"
 }
 
@@ -328,9 +330,94 @@ print(f"counts {passed} {failed}")
 EOF
 }
 
+# The compile lane's options on top of allnoconfig. NET_FAILOVER has no
+# PCI dependency and VIRTIO_NET selects it, so both must build without
+# PCI. UML's PCI comes only from UML_PCI_OVER_VIRTIO; VIRTIO_UML gives
+# VIRTIO without it.
+COMPILE_CONFIG=(
+	# allnoconfig would build an i386 UML, which needs 32-bit libc
+	CONFIG_64BIT=y
+	CONFIG_NET=y
+	CONFIG_NETDEVICES=y
+	CONFIG_NET_CORE=y
+	CONFIG_VIRTIO_UML=y
+	CONFIG_UML_PCI_OVER_VIRTIO=n
+	CONFIG_FAILOVER=y
+	CONFIG_NET_FAILOVER=y
+	CONFIG_VIRTIO_NET=y
+)
+COMPILE_OBJS=(net/core/failover.o drivers/net/net_failover.o
+	      drivers/net/virtio_net.o)
+
+# Compile-only lane. Its cost is kept small: an allnoconfig UML kernel
+# with the options above, of which only "make prepare" and our three
+# objects are built (about a minute the first time, seconds after that);
+# nothing is linked or run.
+compile_lane() {
+	local lane=compile dir=$CACHE/kunit-compile what
+	local want=${COMPILE_CONFIG[*]} c sym val
+
+	what="CONFIG_PCI=n builds failover, net_failover, virtio_net"
+	if [ ! -f "$SRC/Makefile" ] || ! have "${COMPILE_OBJS[@]/%.o/.c}"; then
+		result ok "$lane" "$what # SKIP kunit tree or sources unavailable"
+		return
+	fi
+	sync_file drivers/net/virtio_net.c
+
+	mkdir -p "$dir"
+	if [ ! -f "$dir/.config" ] || [ "$(cat "$dir/config.stamp" 2>/dev/null)" != "$want" ]; then
+		note "[$lane] configuring $dir"
+		rm -f "$dir/config.stamp"
+		make -s -C "$SRC" ARCH=um O="$dir" allnoconfig \
+			> "$dir/build.log" 2>&1 || {
+			sed 's/^/#   /' "$dir/build.log" | tail -n 20
+			result "not ok" "$lane" "$what: allnoconfig failed"
+			return
+		}
+		for c in "${COMPILE_CONFIG[@]}"; do
+			sym=${c%%=*}
+			val=${c#*=}
+			case $val in
+			y) "$SRC/scripts/config" --file "$dir/.config" -e "${sym#CONFIG_}" ;;
+			n) "$SRC/scripts/config" --file "$dir/.config" -d "${sym#CONFIG_}" ;;
+			esac
+		done
+		make -s -C "$SRC" ARCH=um O="$dir" olddefconfig \
+			>> "$dir/build.log" 2>&1
+		# a dependency we did not spell out would drop an option silently
+		for c in "${COMPILE_CONFIG[@]}" CONFIG_PCI=n; do
+			sym=${c%%=*}
+			val=${c#*=}
+			if [ "$val" = n ]; then
+				! grep -q "^$sym=" "$dir/.config" && continue
+			else
+				grep -qx "$c" "$dir/.config" && continue
+			fi
+			result "not ok" "$lane" "$what: $c did not make it into .config"
+			return
+		done
+		echo "$want" > "$dir/config.stamp"
+	fi
+
+	note "[$lane] building ${COMPILE_OBJS[*]}"
+	if make -s -k -C "$SRC" ARCH=um O="$dir" -j"$JOBS" "${COMPILE_OBJS[@]}" \
+		> "$dir/build.log" 2>&1; then
+		result ok "$lane" "$what"
+	else
+		result "not ok" "$lane" "$what"
+		grep -E 'error|Error' "$dir/build.log" | head -n 20 |
+			sed 's/^/#   /'
+	fi
+}
+
 run_lane() {	# run_lane <lane>
 	local lane=$1 build_dir=$CACHE/kunit-$1 args=() c rc start
 	local out counts
+
+	if [ "$lane" = compile ]; then
+		compile_lane
+		return
+	fi
 
 	args=(run --arch=um --build_dir="$build_dir" --jobs="$JOBS")
 	for c in "${KUNITCONFIGS[@]}"; do
@@ -391,7 +478,15 @@ if ! flock -n 9; then
 	note "waiting for another kunit.sh run to finish"
 	flock 9
 fi
-extract_source || { result "not ok" setup "extracting $TARBALL"; finish; }
+extract_source || {
+	result "not ok" setup "extracting $TARBALL"
+	case " $LANES " in
+	*" compile "*)
+		result ok compile "CONFIG_PCI=n builds failover, net_failover, virtio_net # SKIP no kunit tree"
+		;;
+	esac
+	finish
+}
 sync_tree
 
 if [ ${#KUNITCONFIGS[@]} -eq 0 ]; then
