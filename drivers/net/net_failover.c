@@ -816,6 +816,15 @@ static int net_failover_slave_register(struct net_device *lower,
 		return err;
 	}
 
+	/*
+	 * IPv6 autoconfiguration on a lower device would send MLD and ND from
+	 * the master's MAC over whichever path it likes, and its link-local
+	 * address would fail the master's DAD. The failover core has done
+	 * this already; a core that does not would leave it too late, after
+	 * the open below has started autoconfiguration.
+	 */
+	fo_no_addrconf_set(lower);
+
 	/* as in ndo_open, a lower device that fails to open stays unused */
 	if (netif_running(dev) && !netif_running(lower)) {
 		err = dev_open(lower, NULL);
@@ -848,13 +857,6 @@ static int net_failover_slave_register(struct net_device *lower,
 	dev_mc_sync_multiple(lower, dev);
 	netif_addr_unlock_bh(dev);
 
-	/*
-	 * IPv6 autoconfiguration on a lower device would send MLD and ND from
-	 * the master's MAC over whichever path it likes, and the host's
-	 * learning switch would follow those frames instead of the datapath.
-	 */
-	fo_no_addrconf_set(lower);
-
 	netdev_hold(lower, &nfo->lower_tracker[slot], GFP_KERNEL);
 	spin_lock(&nfo->stats_lock);
 	dev_get_stats(lower, &now);
@@ -882,6 +884,7 @@ err_promisc:
 err_close:
 	if (opened)
 		dev_close(lower);
+	fo_no_addrconf_clear(lower);
 	dev_set_mtu(lower, orig_mtu);
 	return err;
 }

@@ -31,6 +31,7 @@
  */
 #define fo_no_addrconf_set(dev)		((dev)->flags |= IFF_SLAVE)
 #define fo_no_addrconf_clear(dev)	((dev)->flags &= ~IFF_SLAVE)
+#define fo_no_addrconf(dev)		(!!((dev)->flags & IFF_SLAVE))
 
 /*
  * Renaming a running netdev: 6.2. 6.1 refuses it unless IFF_LIVE_RENAME_OK
@@ -65,6 +66,7 @@
 #else
 #define fo_no_addrconf_set(dev)		((dev)->priv_flags |= IFF_NO_ADDRCONF)
 #define fo_no_addrconf_clear(dev)	((dev)->priv_flags &= ~IFF_NO_ADDRCONF)
+#define fo_no_addrconf(dev)		(!!((dev)->priv_flags & IFF_NO_ADDRCONF))
 #define FO_IFF_FAILOVER_SLAVE		IFF_FAILOVER_SLAVE
 #endif
 

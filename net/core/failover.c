@@ -6,7 +6,8 @@
  * here with failover_register(). Any Ethernet device in the master's network
  * namespace that carries the master's permanent MAC address, now or later,
  * is enslaved to it: an rx handler is installed, the master becomes its
- * upper device and the master's driver is told through struct failover_ops.
+ * upper device, IPv6 stops autoconfiguring it, and then the master's driver
+ * is told through struct failover_ops.
  *
  * Masters are kept in a hash table keyed by permanent MAC, so a new device
  * finds its master without walking every master: with 4096 of them a lookup
@@ -252,6 +253,13 @@ static int failover_slave_register(struct net_device *slave_dev,
 	}
 
 	slave_dev->priv_flags |= FO_IFF_FAILOVER_SLAVE;
+	/*
+	 * Before the driver sees @slave_dev: it may open it, and IPv6
+	 * autoconfiguration on a slave would give it the master's link-local
+	 * address (same MAC) and send ND and MLD from it, failing the
+	 * master's DAD.
+	 */
+	fo_no_addrconf_set(slave_dev);
 
 	if (ops->slave_register) {
 		err = ops->slave_register(slave_dev, failover_dev);
@@ -267,6 +275,7 @@ static int failover_slave_register(struct net_device *slave_dev,
 	return 0;
 
 err_upper_link:
+	fo_no_addrconf_clear(slave_dev);
 	slave_dev->priv_flags &= ~FO_IFF_FAILOVER_SLAVE;
 	netdev_upper_dev_unlink(slave_dev, failover_dev);
 err_rx_handler:
@@ -315,6 +324,8 @@ static int failover_slave_release(struct net_device *slave_dev,
 
 	if (notify && ops && ops->slave_unregister)
 		ops->slave_unregister(slave_dev, failover_dev);
+	/* after the driver, which may close @slave_dev first */
+	fo_no_addrconf_clear(slave_dev);
 
 	netdev_dbg(failover_dev, "failover slave:%s unregistered\n",
 		   slave_dev->name);
@@ -343,8 +354,9 @@ static int __failover_slave_unregister(struct net_device *slave_dev,
  * @slave_dev: a device enslaved by the failover core
  *
  * Asks the master's driver through &failover_ops.slave_pre_unregister, then
- * removes the rx handler and the upper link, clears IFF_FAILOVER_SLAVE and
- * calls &failover_ops.slave_unregister. Must be called with RTNL held.
+ * removes the rx handler and the upper link, clears IFF_FAILOVER_SLAVE,
+ * calls &failover_ops.slave_unregister and lets IPv6 autoconfigure
+ * @slave_dev again. Must be called with RTNL held.
  *
  * Return: 0 on success, -ENODEV if @slave_dev is not a failover slave, or the
  * non-zero value returned by &failover_ops.slave_pre_unregister.

@@ -15,6 +15,7 @@
 #include <linux/skbuff.h>
 #include <linux/user_namespace.h>
 #include <net/failover.h>
+#include <net/fo_compat.h>
 #include <net/net_namespace.h>
 
 #define FAILOVER_TEST_SCALE	4096
@@ -33,6 +34,8 @@ struct failover_test_master {
 	int veto_unregister;
 	/* slave_pre_register refuses this one device */
 	struct net_device *refuse;
+	/* slave_register calls in which the slave was kept from addrconf */
+	int no_addrconf_at_register;
 };
 
 struct failover_test_ctx {
@@ -71,6 +74,8 @@ static int failover_test_register(struct net_device *slave_dev,
 
 	ASSERT_RTNL();
 	m->registered++;
+	if (fo_no_addrconf(slave_dev))
+		m->no_addrconf_at_register++;
 	return m->fail_register;
 }
 
@@ -290,6 +295,7 @@ static void failover_test_expect_paired(struct kunit *test,
 	KUNIT_EXPECT_PTR_EQ(test, rtnl_dereference(slave->rx_handler_data),
 			    (void *)master);
 	KUNIT_EXPECT_TRUE(test, netif_is_failover_slave(slave));
+	KUNIT_EXPECT_TRUE(test, fo_no_addrconf(slave));
 	rtnl_unlock();
 }
 
@@ -301,6 +307,7 @@ static void failover_test_expect_free(struct kunit *test,
 	KUNIT_EXPECT_NULL(test, netdev_master_upper_dev_get(dev));
 	KUNIT_EXPECT_FALSE(test, netdev_is_rx_handler_busy(dev));
 	KUNIT_EXPECT_FALSE(test, netif_is_failover_slave(dev));
+	KUNIT_EXPECT_FALSE(test, fo_no_addrconf(dev));
 	rtnl_unlock();
 }
 
@@ -333,6 +340,8 @@ static void failover_test_pair_later(struct kunit *test)
 	failover_test_expect_paired(test, primary, master);
 	KUNIT_EXPECT_EQ(test, m->pre_register, 2);
 	KUNIT_EXPECT_EQ(test, m->registered, 2);
+	/* the driver may open it: addrconf must be off by then */
+	KUNIT_EXPECT_EQ(test, m->no_addrconf_at_register, 2);
 }
 
 /* Devices that exist before failover_register(), like a VF present at boot. */
@@ -346,6 +355,7 @@ static void failover_test_pair_existing(struct kunit *test)
 	failover_test_register_master(test, master);
 	failover_test_expect_paired(test, primary, master);
 	KUNIT_EXPECT_EQ(test, m->registered, 1);
+	KUNIT_EXPECT_EQ(test, m->no_addrconf_at_register, 1);
 
 	standby = failover_test_dev(test, 2);
 	failover_test_expect_paired(test, standby, master);
@@ -383,6 +393,7 @@ static void failover_test_register_fails(struct kunit *test)
 	m->fail_register = -EIO;
 	slave = failover_test_dev(test, 6);
 	KUNIT_EXPECT_EQ(test, m->registered, 1);
+	KUNIT_EXPECT_EQ(test, m->no_addrconf_at_register, 1);
 	failover_test_expect_free(test, slave);
 	rtnl_lock();
 	KUNIT_EXPECT_FALSE(test, netdev_has_any_upper_dev(master));
