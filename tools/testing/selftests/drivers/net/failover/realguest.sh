@@ -145,7 +145,7 @@ nic_primary_of() {
 # ---- boot ----------------------------------------------------------------
 
 net_up
-ARGS="-M q35 -accel tcg -cpu max -smp 1 -m 1024 -display none -no-reboot
+ARGS="-M q35 -accel tcg -cpu max -smp 1 -m 1024 -display none -vga none -no-reboot
 	-kernel $KERNEL -initrd $INITRD
 	-append 'root=/dev/vda rw console=ttyS0 panic=-1 watchdog_thresh=60${REALGUEST_APPEND:+ $REALGUEST_APPEND}'
 	-drive file=$IMAGE,if=virtio,format=raw,snapshot=on

@@ -11,6 +11,8 @@
 #         IMAGE=... KERNEL=... INITRD=... ABI=... DKMS=built|skipped|none
 #       and the times measured when each layer was built (*_S, seconds).
 #   debian_image.sh key SERIES FLAVOUR STACK   the cache key, nothing built
+# STACK=ours packages the work tree (scripts/package/mkdeb.sh), or the
+# commit MKDEB_REV names (MKDEB_REV=HEAD: what is committed).
 #
 # Layers, each cached under .cache/images/ and keyed by its inputs (the
 # mirror and suites, the package list, the kernel ABI, the files copied in,
@@ -336,15 +338,26 @@ image_build() {
 
 # ---------------------------------------------------------------- deb -----
 
-# deb_key: the package's inputs as mkdeb.sh takes them (the work tree's
-# tracked and untracked, not ignored, files), and the packaging itself.
+# deb_key: the package's inputs as mkdeb.sh takes them: the work tree's
+# tracked and untracked, not ignored, files, or with MKDEB_REV=<commit> (which
+# mkdeb.sh honours too) that commit's; and the packaging itself.
+DEB_PATHS="Kbuild Kconfig Makefile VERSION include net drivers Documentation/networking"
 deb_key() {
-	git -C "$REPO" ls-files -z --cached --others --exclude-standard -- \
-		Kbuild Kconfig Makefile VERSION include net drivers Documentation/networking \
-		scripts/package | sort -z |
-		while IFS= read -r -d '' f; do
-			[ -f "$REPO/$f" ] && echo "$f $(sha256sum <"$REPO/$f" | cut -c1-64)"
-		done | hash_of
+	{
+		if [ -n "$MKDEB_REV" ]; then
+			# shellcheck disable=SC2086
+			git -C "$REPO" ls-tree -r "$MKDEB_REV" -- $DEB_PATHS ||
+				die "MKDEB_REV=$MKDEB_REV is not a commit"
+			set -- scripts/package
+		else
+			# shellcheck disable=SC2086
+			set -- $DEB_PATHS scripts/package
+		fi
+		git -C "$REPO" ls-files -z --cached --others --exclude-standard -- "$@" | sort -z |
+			while IFS= read -r -d '' f; do
+				[ -f "$REPO/$f" ] && echo "$f $(sha256sum <"$REPO/$f" | cut -c1-64)"
+			done
+	} | hash_of
 }
 
 # deb_path: the failover-dkms .deb, made by scripts/package/mkdeb.sh once
