@@ -1723,10 +1723,13 @@ void net_failover_destroy(struct failover *failover)
 
 	/*
 	 * Leave the core before unregistering: the core holds a reference to
-	 * the master that unregister_netdev() would otherwise wait for.
+	 * the master that unregister_netdev() would otherwise wait for. While
+	 * the master is registered the core needs RTNL for that.
 	 */
+	rtnl_lock();
 	failover_unregister(failover);
-	unregister_netdev(dev);
+	unregister_netdevice(dev);
+	rtnl_unlock();
 	free_percpu(nfo->pcpu_stats);
 	free_netdev(dev);
 }

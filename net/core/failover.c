@@ -15,8 +15,9 @@
  *
  * Locking: every enslave and release runs under RTNL, which the netdevice
  * notifier already holds. The table is read under RCU and written under
- * failover_lock, so failover_unregister() works with or without RTNL held:
- * its callers use both.
+ * failover_lock, so that failover_unregister() of an unregistered master
+ * works without RTNL; while the master is registered it needs RTNL for the
+ * master's priv_flags.
  * Lock order is RTNL -> failover_lock; failover_lock is never held while
  * taking RTNL.
  */
@@ -563,9 +564,10 @@ EXPORT_SYMBOL_GPL(failover_register);
  *
  * Stops pairing new devices with the master, clears IFF_FAILOVER and frees
  * @failover. The driver must have released the slaves first, with
- * failover_slave_unregister() or by unregistering the master. May be called
- * with or without RTNL held, before or after the master is unregistered, but
- * before it is freed.
+ * failover_slave_unregister() or by unregistering the master. Before the
+ * master is unregistered it must be called with RTNL held (stock
+ * net_failover does); after that, with or without. Either way before the
+ * master is freed.
  */
 void failover_unregister(struct failover *failover)
 {
@@ -579,10 +581,18 @@ void failover_unregister(struct failover *failover)
 	/* the caller owns @failover: nobody else changes or frees it */
 	dev = rcu_dereference_protected(failover->failover_dev, true);
 
+	/*
+	 * While @dev is registered others write its priv_flags under RTNL
+	 * (a bridge, bond or VRF taking it as a port, addrconf flags), so
+	 * this read-modify-write needs RTNL too. Once it is unregistered
+	 * nobody else writes them.
+	 */
+	if (READ_ONCE(dev->reg_state) == NETREG_REGISTERED)
+		ASSERT_RTNL();
+
 	mutex_lock(&failover_lock);
 	__failover_unhash(entry);
 	mutex_unlock(&failover_lock);
-	/* RTNL may not be held, but no other writer touches this bit */
 	dev->priv_flags &= ~IFF_FAILOVER;
 
 	if (__ratelimit(&failover_msg_rs))
