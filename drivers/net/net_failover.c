@@ -171,6 +171,12 @@ struct net_failover_info {
 	bool dying;
 	/* the master is handing its new MAC address to the lower devices */
 	bool setting_mac;
+	/*
+	 * The extack of the master's MAC change in progress, for
+	 * ndo_set_mac_address, which has none: set at the NETDEV_PRE_CHANGEADDR
+	 * that dev_set_mac_address(), its only caller, sends just before it.
+	 */
+	struct netlink_ext_ack *mac_extack;
 	/* primary's carrier_down_count when transmit last moved to it */
 	unsigned int primary_downs;
 	u64 switches;
@@ -1100,30 +1106,51 @@ err_primary:
 	return err;
 }
 
+/*
+ * The order a master MAC change reaches the lower devices in: the standby
+ * first, as paravirtual devices are cheap to reprogram and are the ones that
+ * refuse (virtio_net does as a failover standby); a VF's filter change can
+ * reset its link, so the primary only follows once the standby took it.
+ */
+static const enum net_failover_slot net_failover_mac_order[] = {
+	NET_FAILOVER_STANDBY,
+	NET_FAILOVER_PRIMARY,
+};
+
 static int net_failover_set_mac_address(struct net_device *dev, void *p)
 {
 	struct net_failover_info *nfo = netdev_priv(dev);
+	struct netlink_ext_ack *extack = nfo->mac_extack;
 	struct sockaddr old[NET_FAILOVER_NR_SLOTS];
+	enum net_failover_slot slot;
 	struct net_device *lower;
-	int slot, err;
+	int i, err;
 
 	ASSERT_RTNL();
 
+	nfo->mac_extack = NULL;
 	err = eth_prepare_mac_addr_change(dev, p);
 	if (err)
 		return err;
 
 	/* both lower devices carry the master's address, or none changes */
-	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
+	for (i = 0; i < ARRAY_SIZE(net_failover_mac_order); i++) {
+		slot = net_failover_mac_order[i];
 		lower = net_failover_get(nfo, slot);
 		if (!lower)
 			continue;
 		old[slot].sa_family = lower->type;
 		memcpy(old[slot].sa_data, lower->dev_addr, ETH_ALEN);
 		nfo->setting_mac = true;
-		err = dev_set_mac_address(lower, p, NULL);
+		err = dev_set_mac_address(lower, p, extack);
 		nfo->setting_mac = false;
 		if (err) {
+			/* a notifier of the lower device may have said why */
+			if (extack && !extack->_msg)
+				NL_SET_ERR_MSG_FMT_MOD(extack,
+						       "%s lower device %s refused the MAC address (%d)",
+						       net_failover_slot_names[slot],
+						       lower->name, err);
 			netdev_err(dev, "cannot set the MAC address of %s: %d\n",
 				   lower->name, err);
 			goto err_restore;
@@ -1134,7 +1161,8 @@ static int net_failover_set_mac_address(struct net_device *dev, void *p)
 
 err_restore:
 	nfo->setting_mac = true;
-	while (--slot >= 0) {
+	while (--i >= 0) {
+		slot = net_failover_mac_order[i];
 		lower = net_failover_get(nfo, slot);
 		if (lower)
 			dev_set_mac_address(lower, &old[slot], NULL);
@@ -1419,6 +1447,8 @@ static int net_failover_master_event(struct net_device *dev,
 	struct netlink_ext_ack *extack;
 	enum net_failover_slot slot;
 	struct net_device *lower;
+	const unsigned char *addr;
+	int err;
 
 	if (event != NETDEV_PRE_CHANGEADDR)
 		return NOTIFY_DONE;
@@ -1428,7 +1458,10 @@ static int net_failover_master_event(struct net_device *dev,
 	 * fail half-way: the lower devices must follow the master's address
 	 * or the host's switch would see frames from a MAC it did not assign.
 	 */
+	nfo->mac_extack = NULL;
 	extack = netdev_notifier_info_to_extack(ptr);
+	addr = container_of(ptr, struct netdev_notifier_pre_changeaddr_info,
+			    info)->dev_addr;
 	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
 		lower = net_failover_get(nfo, slot);
 		if (!lower)
@@ -1448,7 +1481,14 @@ static int net_failover_master_event(struct net_device *dev,
 					       lower->name);
 			return notifier_from_errno(-EBUSY);
 		}
+		/* and whoever watches the lower device may refuse it too */
+		nfo->setting_mac = true;
+		err = dev_pre_changeaddr_notify(lower, addr, extack);
+		nfo->setting_mac = false;
+		if (err)
+			return notifier_from_errno(err);
 	}
+	nfo->mac_extack = extack;
 	return NOTIFY_DONE;
 }
 

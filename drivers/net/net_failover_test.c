@@ -270,6 +270,8 @@ static struct kunit_suite net_failover_select_suite = {
 
 struct nft_lower {
 	atomic_t tx;
+	/* ndo_set_mac_address calls */
+	int set_mac;
 };
 
 static netdev_tx_t nft_lower_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -540,9 +542,85 @@ static void net_failover_test_rx(struct kunit *test)
 	free_netdev(standby);
 }
 
+static int nft_set_mac(struct net_device *dev, void *p)
+{
+	((struct nft_lower *)netdev_priv(dev))->set_mac++;
+	return eth_mac_addr(dev, p);
+}
+
+/* what virtio_net does as a failover standby */
+static int nft_refuse_mac(struct net_device *dev, void *p)
+{
+	((struct nft_lower *)netdev_priv(dev))->set_mac++;
+	return -EBUSY;
+}
+
+static const struct net_device_ops nft_mac_ops = {
+	.ndo_start_xmit = nft_lower_xmit,
+	.ndo_set_mac_address = nft_set_mac,
+};
+
+static const struct net_device_ops nft_refuse_mac_ops = {
+	.ndo_start_xmit = nft_lower_xmit,
+	.ndo_set_mac_address = nft_refuse_mac,
+};
+
+/*
+ * A standby that refuses a new MAC must not cost the primary (a VF, whose
+ * filter change may reset its link) two address changes for nothing.
+ */
+static void net_failover_test_mac_refused(struct kunit *test)
+{
+	static const u8 new_mac[ETH_ALEN] = { 0x02, 0x6e, 0x66, 0x74, 0x00, 0x02 };
+	struct device *pv = kunit_device_register(test, "nft-pv");
+	struct device *vf = kunit_device_register(test, "nft-vf");
+	struct net_device *standby, *primary, *master;
+	struct netlink_ext_ack extack = {};
+	struct failover *failover;
+	struct nft_lower *pri;
+	struct sockaddr sa;
+	int err;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pv);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vf);
+
+	standby = nft_lower_alloc(test, pv);
+	standby->netdev_ops = &nft_refuse_mac_ops;
+	failover = net_failover_create(standby);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, failover);
+	KUNIT_ASSERT_EQ(test, register_netdev(standby), 0);
+	master = nft_master_of(standby);
+	KUNIT_ASSERT_NOT_NULL(test, master);
+	primary = nft_lower_alloc(test, vf);
+	primary->netdev_ops = &nft_mac_ops;
+	KUNIT_ASSERT_EQ(test, register_netdev(primary), 0);
+	KUNIT_ASSERT_PTR_EQ(test, nft_master_of(primary), master);
+	pri = netdev_priv(primary);
+
+	sa.sa_family = master->type;
+	memcpy(sa.sa_data, new_mac, ETH_ALEN);
+	rtnl_lock();
+	err = dev_set_mac_address(master, &sa, &extack);
+	rtnl_unlock();
+	KUNIT_EXPECT_NE(test, err, 0);
+	KUNIT_EXPECT_EQ(test, pri->set_mac, 0);
+	KUNIT_EXPECT_TRUE(test, ether_addr_equal(primary->dev_addr, nft_mac));
+	KUNIT_EXPECT_TRUE(test, ether_addr_equal(master->dev_addr, nft_mac));
+	KUNIT_EXPECT_NOT_NULL(test, extack._msg);
+	if (extack._msg)
+		kunit_info(test, "extack: %s\n", extack._msg);
+
+	unregister_netdev(primary);
+	free_netdev(primary);
+	unregister_netdev(standby);
+	net_failover_destroy(failover);
+	free_netdev(standby);
+}
+
 static struct kunit_case net_failover_master_cases[] = {
 	KUNIT_CASE(net_failover_test_master),
 	KUNIT_CASE(net_failover_test_rx),
+	KUNIT_CASE(net_failover_test_mac_refused),
 	{}
 };
 
