@@ -36,6 +36,9 @@
 
 set -o pipefail
 
+# The whole test is one compound command: bash parses it before running it,
+# so an edit of this file during a run does not change the run.
+{
 DIR=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$DIR/../../../../../.." && pwd)
 SERIES=${REALGUEST_KERNEL:-6.12}
@@ -325,3 +328,5 @@ fi
 
 echo "INFO: boot ${BOOT_S} s, lost removal ${lost_rm:-?} return ${lost_rs:-?}, kernel $ABI, stack $STACK"
 finish "stock loses pings while the primary leaves (${lost_rm:-?}) and returns (${lost_rs:-?})"
+exit
+}

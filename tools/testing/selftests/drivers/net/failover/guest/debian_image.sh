@@ -486,14 +486,21 @@ cmd_build() {
 	cat "$img/env"
 }
 
-case $1 in
-build) shift; cmd_build "$@" ;;
-key)
-	shift
-	a=$(resolve_abi "$1" "$2") || exit 1
-	deb=
-	[ "$3" = ours ] && { deb=$(deb_path) || exit 1; }
-	keyed "$1-$2-$3" "$(image_key "$1" "$2" "$3" "$a" "$deb")"
-	;;
-*) sed -n '/^# Usage:/,/^# Layers/p' "$0" | sed -e 's/^# \{0,1\}//' -e '$d'; exit 2 ;;
-esac
+main() {
+	local a deb
+
+	case $1 in
+	build) shift; cmd_build "$@" ;;
+	key)
+		shift
+		a=$(resolve_abi "$1" "$2") || exit 1
+		deb=
+		[ "$3" = ours ] && { deb=$(deb_path) || exit 1; }
+		keyed "$1-$2-$3" "$(image_key "$1" "$2" "$3" "$a" "$deb")"
+		;;
+	*) sed -n '/^# Usage:/,/^# Layers/p' "$0" | sed -e 's/^# \{0,1\}//' -e '$d'; exit 2 ;;
+	esac
+}
+
+# One line, so that bash never reads past it while a build is going on.
+main "$@"; exit $?
