@@ -937,15 +937,17 @@ static int net_failover_slave_unregister(struct net_device *lower,
 	 * which moves the host switch's idea of where the guest is.  Stock
 	 * net_failover, bonding and team close released devices too, and a
 	 * new master opens it again when it enslaves it.
+	 * The last sample comes first: some drivers reset their counters
+	 * when they stop.
 	 */
-	dev_close(lower);
-	fo_no_addrconf_clear(lower);
-
 	spin_lock(&nfo->stats_lock);
 	RCU_INIT_POINTER(nfo->lower[slot], NULL);
 	dev_get_stats(lower, &now);
 	net_failover_acc_detach(&nfo->acc, slot, &now);
 	spin_unlock(&nfo->stats_lock);
+
+	dev_close(lower);
+	fo_no_addrconf_clear(lower);
 
 	if (slot == NET_FAILOVER_PRIMARY)
 		nfo->primary_closing = false;
@@ -1278,6 +1280,18 @@ static netdev_features_t net_failover_fix_features(struct net_device *dev,
 	return netdev_add_tso_features(features, mask);
 }
 
+static void net_failover_sample(struct net_failover_info *nfo,
+				enum net_failover_slot slot,
+				struct net_device *lower)
+{
+	struct rtnl_link_stats64 now;
+
+	spin_lock(&nfo->stats_lock);
+	dev_get_stats(lower, &now);
+	net_failover_acc_sample(&nfo->acc, slot, &now);
+	spin_unlock(&nfo->stats_lock);
+}
+
 static void net_failover_get_stats64(struct net_device *dev,
 				     struct rtnl_link_stats64 *stats)
 {
@@ -1517,6 +1531,12 @@ static int net_failover_netdev_event(struct notifier_block *nb,
 
 	switch (event) {
 	case NETDEV_GOING_DOWN:
+		/*
+		 * Some drivers reset their counters when they stop, and an
+		 * unplugged device is closed before it is released: fold
+		 * what it counted while it still tells.
+		 */
+		net_failover_sample(nfo, slot, lower);
 		/*
 		 * Still running: move transmit to the standby (and wait for
 		 * senders already on the primary) before it stops, so a

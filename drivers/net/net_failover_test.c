@@ -272,6 +272,8 @@ struct nft_lower {
 	atomic_t tx;
 	/* ndo_set_mac_address calls */
 	int set_mac;
+	/* what ndo_get_stats64 reports; ndo_stop resets it */
+	u64 rx_packets;
 };
 
 static netdev_tx_t nft_lower_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -617,10 +619,113 @@ static void net_failover_test_mac_refused(struct kunit *test)
 	free_netdev(standby);
 }
 
+static int nft_stop_reset(struct net_device *dev)
+{
+	((struct nft_lower *)netdev_priv(dev))->rx_packets = 0;
+	return 0;
+}
+
+static void nft_get_stats64(struct net_device *dev,
+			    struct rtnl_link_stats64 *stats)
+{
+	stats->rx_packets = ((struct nft_lower *)netdev_priv(dev))->rx_packets;
+}
+
+/* like drivers that count in hardware and reset it when they stop */
+static const struct net_device_ops nft_reset_ops = {
+	.ndo_start_xmit = nft_lower_xmit,
+	.ndo_stop = nft_stop_reset,
+	.ndo_get_stats64 = nft_get_stats64,
+};
+
+static u64 nft_master_rx(struct net_device *master)
+{
+	struct rtnl_link_stats64 stats;
+
+	dev_get_stats(master, &stats);
+	return stats.rx_packets;
+}
+
+/*
+ * A primary that resets its counters on close leaves, by explicit release
+ * (@unplug false) or by going away: what it counted since the master's
+ * last sample is still in the master's totals.
+ */
+static void nft_stats_last_interval(struct kunit *test, bool unplug)
+{
+	struct device *pv = kunit_device_register(test, "nft-pv");
+	struct device *vf = kunit_device_register(test, "nft-vf");
+	struct net_device *standby, *primary, *master;
+	struct failover *failover;
+	struct nft_lower *pri;
+	int err;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pv);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vf);
+
+	standby = nft_lower_alloc(test, pv);
+	failover = net_failover_create(standby);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, failover);
+	KUNIT_ASSERT_EQ(test, register_netdev(standby), 0);
+	master = nft_master_of(standby);
+	KUNIT_ASSERT_NOT_NULL(test, master);
+	primary = nft_lower_alloc(test, vf);
+	primary->netdev_ops = &nft_reset_ops;
+	KUNIT_ASSERT_EQ(test, register_netdev(primary), 0);
+	KUNIT_ASSERT_PTR_EQ(test, nft_master_of(primary), master);
+	pri = netdev_priv(primary);
+	rtnl_lock();
+	KUNIT_EXPECT_EQ(test, dev_open(master, NULL), 0);
+	rtnl_unlock();
+	KUNIT_ASSERT_TRUE(test, netif_running(primary));
+	/*
+	 * Transmit on the standby: had the primary carried it, moving it
+	 * away would notify user space of the master, whose stats64 in the
+	 * notification are a sample taken in time.
+	 */
+	nft_carrier(standby, true);
+	nft_carrier(primary, false);
+
+	pri->rx_packets = 10;
+	KUNIT_EXPECT_EQ(test, nft_master_rx(master), 10);
+	/* the last interval, not sampled yet */
+	pri->rx_packets = 15;
+
+	if (unplug) {
+		unregister_netdev(primary);
+	} else {
+		rtnl_lock();
+		err = failover_slave_unregister(primary);
+		rtnl_unlock();
+		KUNIT_EXPECT_EQ(test, err, 0);
+		KUNIT_EXPECT_NULL(test, nft_master_of(primary));
+	}
+	KUNIT_EXPECT_EQ(test, nft_master_rx(master), 15);
+
+	if (!unplug)
+		unregister_netdev(primary);
+	free_netdev(primary);
+	unregister_netdev(standby);
+	net_failover_destroy(failover);
+	free_netdev(standby);
+}
+
+static void net_failover_test_stats_release(struct kunit *test)
+{
+	nft_stats_last_interval(test, false);
+}
+
+static void net_failover_test_stats_unplug(struct kunit *test)
+{
+	nft_stats_last_interval(test, true);
+}
+
 static struct kunit_case net_failover_master_cases[] = {
 	KUNIT_CASE(net_failover_test_master),
 	KUNIT_CASE(net_failover_test_rx),
 	KUNIT_CASE(net_failover_test_mac_refused),
+	KUNIT_CASE(net_failover_test_stats_release),
+	KUNIT_CASE(net_failover_test_stats_unplug),
 	{}
 };
 
