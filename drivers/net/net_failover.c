@@ -858,17 +858,23 @@ static int net_failover_slave_register(struct net_device *lower,
 		goto err_allmulti;
 	}
 
-	netif_addr_lock_bh(dev);
-	dev_uc_sync_multiple(lower, dev);
-	dev_mc_sync_multiple(lower, dev);
-	netif_addr_unlock_bh(dev);
-
 	netdev_hold(lower, &nfo->lower_tracker[slot], GFP_KERNEL);
 	spin_lock(&nfo->stats_lock);
 	dev_get_stats(lower, &now);
 	net_failover_acc_attach(&nfo->acc, slot, &now);
 	rcu_assign_pointer(nfo->lower[slot], lower);
 	spin_unlock(&nfo->stats_lock);
+
+	/*
+	 * Published first: ndo_set_rx_mode runs without RTNL, and one that
+	 * found @lower unpublished after this sync would not pass it the
+	 * address it came to add. Both run under the master's address lock,
+	 * and syncing twice is harmless.
+	 */
+	netif_addr_lock_bh(dev);
+	dev_uc_sync_multiple(lower, dev);
+	dev_mc_sync_multiple(lower, dev);
+	netif_addr_unlock_bh(dev);
 
 	nfo->lower_state[slot] = NET_FAILOVER_LS_UNKNOWN;
 	if (slot == NET_FAILOVER_PRIMARY)
@@ -923,6 +929,20 @@ static int net_failover_slave_unregister(struct net_device *lower,
 	if (slot < 0)
 		return -ENODEV;
 
+	/*
+	 * Unpublished before the address lists are unsynced: an
+	 * ndo_set_rx_mode (no RTNL) that still found @lower after the unsync
+	 * would sync to it again. The unsync takes the master's address lock,
+	 * so any later one sees it gone. The last stats sample is taken here
+	 * too, before the close: some drivers reset their counters when they
+	 * stop.
+	 */
+	spin_lock(&nfo->stats_lock);
+	RCU_INIT_POINTER(nfo->lower[slot], NULL);
+	dev_get_stats(lower, &now);
+	net_failover_acc_detach(&nfo->acc, slot, &now);
+	spin_unlock(&nfo->stats_lock);
+
 	vlan_vids_del_by_dev(lower, dev);
 	/* unlike the _sync_multiple calls, these take the master's lock */
 	dev_uc_unsync(lower, dev);
@@ -937,15 +957,7 @@ static int net_failover_slave_unregister(struct net_device *lower,
 	 * which moves the host switch's idea of where the guest is.  Stock
 	 * net_failover, bonding and team close released devices too, and a
 	 * new master opens it again when it enslaves it.
-	 * The last sample comes first: some drivers reset their counters
-	 * when they stop.
 	 */
-	spin_lock(&nfo->stats_lock);
-	RCU_INIT_POINTER(nfo->lower[slot], NULL);
-	dev_get_stats(lower, &now);
-	net_failover_acc_detach(&nfo->acc, slot, &now);
-	spin_unlock(&nfo->stats_lock);
-
 	dev_close(lower);
 	fo_no_addrconf_clear(lower);
 
