@@ -7,7 +7,8 @@
 # Prints one line per check ("ok - ..." / "not ok - ...") and ends with
 # "N passed, N failed"; exits non-zero if anything failed.
 #
-# CHECK_STACKS="stock ours" limits the stacks; CHECK_SKIP="kunit lab" skips
+# CHECK_STACKS="stock ours" limits the stacks (queue items: see stacks());
+# CHECK_SKIP="kunit lab realguest" skips
 # whole parts (for local iteration only: CI runs everything); CHECK_JOBS sets
 # how many labs boot at once (default 2, each guest with one vCPU).
 
@@ -204,20 +205,37 @@ stack_tests() {
 	done
 }
 
-# The three whole-suite stacks first: queues take the longest work first.
+# The queue: the three whole-suite stacks first (queues take the longest
+# work first), real Debian guests among the rest, so that their image
+# builds (serialised by debian_image.sh's lock) overlap other labs' boots.
+# A lab stack is tested when all of its "ours" modules were built.
+# real:STACK@SERIES[-cloud] is realguest.sh on a debootstrapped image:
+# ours on every series and on 6.12 cloud, stock on 6.12 (its losses are
+# the XFAIL); check-full adds stock on 6.1 and ours on 6.1 cloud.
 stacks() {
 	local s
 
 	for s in stock \
 		 ours \
+		 real:ours@6.12 \
 		 virtio_net=ours \
+		 real:stock@6.12 \
 		 stock@6.1 \
 		 ours@6.1 \
+		 real:ours@6.1 \
+		 real:ours@6.12-cloud \
 		 failover=ours \
 		 failover=ours,net_failover=ours \
 		 net_failover=ours; do
-		item_lab "$s" stack >/dev/null 2>&1 && echo "$s"
+		case $s in
+		real:*) skipping realguest || echo "$s" ;;
+		*) item_lab "$s" stack >/dev/null 2>&1 && echo "$s" ;;
+		esac
 	done
+	if [ -n "$CHECK_FULL" ] && ! skipping realguest; then
+		echo real:stock@6.1
+		echo real:ours@6.1-cloud
+	fi
 }
 
 # item_lab ITEM VERB [ARGS]: lab.sh VERB for a queue item's stack and kernel.
@@ -230,7 +248,29 @@ item_lab() {
 }
 
 # A log name for a queue item.
-item_file() { local f=${1//[=,]/_}; echo "${f//@/-}"; }
+item_file() { local f=${1//[=,:]/_}; echo "${f//@/-}"; }
+
+# real_guest STACK@SERIES[-cloud]: realguest.sh as a one-test TAP log.
+real_guest() {
+	local stack=${1%@*} k=${1#*@} fl=generic out rc reason
+
+	[ "${k%-cloud}" != "$k" ] && fl=cloud
+	out=$LOG/realguest-$(item_file "$1").out
+	echo "TAP version 13"
+	echo "1..1"
+	STACK=$stack REALGUEST_KERNEL=${k%-cloud} REALGUEST_FLAVOUR=$fl \
+		"$SELFTEST_DIR/realguest.sh" >"$out" 2>&1
+	rc=$?
+	sed 's/^/# /' "$out"
+	reason=$(sed -n 's/^XFAIL: //p; s/^SKIP: //p' "$out" | head -n 1)
+	case $rc in
+	0) echo "ok 1 realguest.sh" ;;
+	2) if grep -q '^XFAIL: ' "$out"; then echo "ok 1 realguest.sh # XFAIL $reason"
+	   else echo "not ok 1 realguest.sh # exit 2 without XFAIL"; fi ;;
+	4) echo "ok 1 realguest.sh # SKIP $reason" ;;
+	*) echo "not ok 1 realguest.sh" ;;
+	esac
+}
 
 # run_queue STACK...: the stacks one after another, each in its own boot,
 # skipping those another queue has claimed: a queue that finishes early
@@ -241,9 +281,11 @@ run_queue() {
 	for s in "$@"; do
 		mkdir "$CLAIMS/$(item_file "$s")" 2>/dev/null || continue
 		t0=$(date +%s)
+		case $s in
+		real:*) real_guest "${s#real:}" ;;
 		# shellcheck disable=SC2046
-		item_lab "$s" selftests $(stack_tests "$s") \
-			>"$LOG/selftests-$(item_file "$s").log" 2>&1
+		*) item_lab "$s" selftests $(stack_tests "$s") ;;
+		esac >"$LOG/selftests-$(item_file "$s").log" 2>&1
 		echo "$(($(date +%s) - t0))" >"$LOG/selftests-$(item_file "$s").time"
 	done
 }
