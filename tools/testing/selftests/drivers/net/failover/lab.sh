@@ -346,16 +346,20 @@ stack_paths() {
 
 # Canonical name: stock, ours, or the explicit list.
 stack_name() {
-	local p kv list="" n=0 od
+	local p kv list="" n=0
 
 	p=$(stack_paths "$1") || return 1
-	od=$(ours_dir)
 	for kv in $p; do
-		case $kv in
-		*=none) list="$list,$kv"; n=-9 ;;
-		*=$od/*) list="$list,${kv%%=*}=ours"; n=$((n + 1)) ;;
-		*) list="$list,${kv%%=*}=stock" ;;
-		esac
+		# by the exact file: the stock modules' cache may lie in the tree
+		if [ "${kv#*=}" = none ]; then
+			list="$list,$kv"
+			n=-9
+		elif [ "${kv#*=}" = "$(ours_file "${kv%%=*}")" ]; then
+			list="$list,${kv%%=*}=ours"
+			n=$((n + 1))
+		else
+			list="$list,${kv%%=*}=stock"
+		fi
 	done
 	case $n in
 	0) echo stock ;;

@@ -91,28 +91,12 @@ echo "$IMG_ENV" >"$LAB_DIR/image.env"
 eval "$IMG_ENV"
 echo "INFO: image $IMAGE (kernel $ABI, dkms ${DKMS:-none}), ready in $(echo "$(date +%s.%N) - $T_IMG" | bc | cut -c1-6) s"
 
-cat >"$LAB_ENV" <<EOF
-LAB_DIR=$LAB_DIR
-RUN_DIR=$RUN_DIR
-LAB_ENV=$LAB_ENV
-NS_SW=$NS_SW
-NS_PEER=$NS_PEER
-STACK=$STACK
-AGENT=$RUN_DIR/vm-agent.sock
-QMP=$RUN_DIR/vm-qmp.sock
-MAC=52:54:00:fa:11:01
-GUEST_IP=198.18.0.1
-GUEST_IP6=fd00::1
-PEER_IP=198.18.0.2
-PEER_IP6=fd00::2
-REPO=$REPO
-SELFTEST_DIR=$DIR
-EOF
-
-# lab.sh: net_up, nic_standby, dmesg_check.  lib.sh (LAB_ENV set: it boots
-# nothing): check, beyond, finish, busywait, guest, ping_phases, bare_roles.
+# lab.sh: net_up, nic_standby, dmesg_check, write_env (the LAB_ENV file
+# lib.sh reads).  lib.sh (LAB_ENV set: it boots nothing): check, beyond,
+# finish, busywait, guest, ping_phases, bare_roles.
 # shellcheck disable=SC1091
 source "$DIR/lab.sh" || exit 1
+write_env
 # shellcheck disable=SC1091
 source "$DIR/lib.sh" || exit 1
 
