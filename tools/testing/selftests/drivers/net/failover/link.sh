@@ -90,4 +90,7 @@ echo "INFO: carrier loss: lost ${lost_down:-?} (gap ${gap_down:-?} ms); carrier 
 beyond "carrier loss: outage below 2 s (${gap_down:-?} ms, ${lost_down:-?} lost)" [ "${gap_down:-99999}" -lt 2000 ]
 beyond "carrier return: outage below 2 s (${gap_up:-?} ms, ${lost_up:-?} lost)" [ "${gap_up:-99999}" -lt 2000 ]
 beyond "traffic to the master flows" busywait 10000 ping_ok
+# Leave the lab as found: stock stays blackholed until the guest sends, and
+# the next test's peer would wait for a reply that never comes.
+busywait 10000 traffic_ok || echo "INFO: traffic did not come back after the guest spoke"
 finish "stock blackholes traffic on primary carrier loss"
