@@ -274,7 +274,7 @@ cmd_deps() {
 # `make` does).  A failed build is an error, with the compiler's lines: the
 # demo and the benchmarks never fall back to stock modules unasked.
 cmd_build() {
-	local log=$OUT/build-$(abi 2>/dev/null).log
+	local log f
 
 	cmd_deps || exit 1
 	mkdir -p "$OUT"
