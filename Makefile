@@ -16,7 +16,7 @@
 #   make stress          the resilience suite at full counts
 
 SELFTESTS := tools/testing/selftests/drivers/net/failover
-LAB := $(CURDIR)/$(SELFTESTS)/lab.sh
+LAB := $(CURDIR)/$(SELFTESTS)/qemu/lab.sh
 
 # The headers of the lab's kernel (LAB_KERNEL=6.1|6.12, LAB_FLAVOUR=
 # generic|cloud; default 6.12 generic), unless KDIR= names a tree.  A
@@ -59,13 +59,13 @@ build:
 	@$(LAB) build
 
 demo:
-	@$(LAB) demo
+	@scripts/demo.sh
 
 check:
-	@$(SELFTESTS)/check.sh
+	@scripts/check.sh
 
 check-full:
-	@CHECK_FULL=1 $(SELFTESTS)/check.sh
+	@CHECK_FULL=1 scripts/check.sh
 
 deb:
 	@scripts/package/mkdeb.sh $(CURDIR)/out/deb
@@ -75,10 +75,10 @@ selftests:
 	@$(LAB) selftests --stack "$(STACK)" $(TESTS)
 
 kunit:
-	@$(SELFTESTS)/kunit.sh
+	@scripts/kunit.sh
 
 bench:
-	@$(SELFTESTS)/bench.sh
+	@scripts/bench/bench.sh
 
 stress:
 	@$(LAB) deps

@@ -12,9 +12,10 @@
 # whole parts (for local iteration only: CI runs everything); CHECK_JOBS sets
 # how many labs boot at once (default 2, each guest with one vCPU).
 
-SELFTEST_DIR=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$SELFTEST_DIR/../../../../../.." && pwd)
-LAB=$SELFTEST_DIR/lab.sh
+SCRIPTS=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$SCRIPTS/.." && pwd)
+SELFTEST_DIR=$REPO/tools/testing/selftests/drivers/net/failover
+LAB=$SELFTEST_DIR/qemu/lab.sh
 LOG=$REPO/out/check
 PASSED=0
 FAILED=0
@@ -151,8 +152,8 @@ done
 # The UML builds are CPU-bound and the lab mostly waits on its guests, so
 # the two overlap.
 KUNIT_PID=
-if ! skipping kunit && [ -x "$SELFTEST_DIR/kunit.sh" ]; then
-	"$SELFTEST_DIR/kunit.sh" >"$LOG/kunit.log" 2>&1 &
+if ! skipping kunit && [ -x "$SCRIPTS/kunit.sh" ]; then
+	"$SCRIPTS/kunit.sh" >"$LOG/kunit.log" 2>&1 &
 	KUNIT_PID=$!
 fi
 

@@ -11,14 +11,14 @@
 # Stack: ours (STACK= picks another, e.g. STACK=stock).  Ours is built
 # first; a failed build stops the demo with the compiler's lines.
 
-DIR=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$DIR/../../../../../.." && pwd)
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+DIR=$REPO/tools/testing/selftests/drivers/net/failover
 
 STACK=${STACK:-ours}
 if [ "$STACK" = stock ]; then
-	"$DIR/lab.sh" deps || exit 1
+	"$DIR/qemu/lab.sh" deps || exit 1
 else
-	"$DIR/lab.sh" build || exit 1
+	"$DIR/qemu/lab.sh" build || exit 1
 fi
 export STACK
 LAB_QUIET=1
@@ -95,7 +95,7 @@ sort -n "$EV" | grep -v UNPLUG_DONE | while read -r t msg; do
 	echo "  $(rel "$t")  $msg"
 done
 t_unplug=$(grep '>> unplug' "$EV" | cut -d' ' -f1)
-stats=$(python3 "$DIR/pingstat.py" "$PING" 0.005 unplug="$t_unplug" replug="$T_REPLUG")
+stats=$(python3 "$DIR/qemu/pingstat.py" "$PING" 0.005 unplug="$t_unplug" replug="$T_REPLUG")
 echo "== pings (5 ms interval)"
 echo "$stats" | sed -e 's/^phase before/  steady     /' -e 's/^phase unplug/  unplug     /' \
 	-e 's/^phase replug/  replug     /' -e 's/^total/  total      /' \

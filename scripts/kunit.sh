@@ -24,7 +24,7 @@
 set -u -o pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$HERE/../../../../../.." && pwd)
+REPO=$(cd "$HERE/.." && pwd)
 mkdir -p "$REPO/.cache"
 # Physical path: build dirs record it, and a symlinked .cache reached by
 # another path would otherwise rebuild everything.

@@ -4,7 +4,7 @@
 # `make bench`: ours side by side with stock, in one run.
 #
 # Boots the lab once per stack (stock, then ours; BENCH_STACKS= overrides),
-# runs bench/run_stack.sh against it, and writes bench/results.md (a table of
+# runs scripts/bench/run_stack.sh against it, and writes bench/results.md (a table of
 # median [min-max] over BENCH_REPS repeats, and the ours/stock ratio), PNG
 # plots in bench/, and the table into README.md's "## Benchmarks" section.
 # The machine is shared and emulated (TCG): only ratios measured in the same
@@ -15,8 +15,8 @@
 #   LAB_SMP=1           guest vCPUs (2 host cores are shared with other labs)
 
 DIR=$(cd "$(dirname "$0")" && pwd)
-REPO=$(cd "$DIR/../../../../../.." && pwd)
-LAB=$DIR/lab.sh
+REPO=$(cd "$DIR/../.." && pwd)
+LAB=$REPO/tools/testing/selftests/drivers/net/failover/qemu/lab.sh
 STACKS=${BENCH_STACKS:-stock ours}
 RESULTS=$REPO/bench
 export LAB_SMP=${LAB_SMP:-1} LAB_QUIET=1 BENCH_REPS=${BENCH_REPS:-3}
@@ -31,7 +31,7 @@ say() { echo "bench: $*" >&2; }
 KDIR=$("$LAB" kdir)
 say "building the failover_scale test module"
 mkdir -p "$REPO/out"
-make -s -C "$KDIR" M="$DIR/bench" modules >"$REPO/out/bench-module.log" 2>&1 ||
+make -s -C "$KDIR" M="$DIR" modules >"$REPO/out/bench-module.log" 2>&1 ||
 	say "failover_scale did not build (see out/bench-module.log)"
 
 RAW=$REPO/out/bench-$(date +%Y%m%d-%H%M%S)
@@ -45,7 +45,7 @@ for s in $STACKS; do
 		continue
 	}
 	trap '"$LAB" down "$env" >/dev/null; exit 1' INT TERM
-	LAB_ENV=$env "$DIR/bench/run_stack.sh" "$RAW/$s" 2>&1 | tee "$RAW/$s.log" | grep --line-buffered '^bench:' >&2
+	LAB_ENV=$env "$DIR/run_stack.sh" "$RAW/$s" 2>&1 | tee "$RAW/$s.log" | grep --line-buffered '^bench:' >&2
 	"$LAB" down "$env" >/dev/null
 	trap - INT TERM
 	cp "$(dirname "$env")/dmesg.txt" "$RAW/$s/dmesg.txt" 2>/dev/null
@@ -53,9 +53,9 @@ for s in $STACKS; do
 done
 
 # shellcheck disable=SC2086
-python3 "$DIR/bench/report.py" "$RAW" "$RESULTS" $STACKS >"$RAW/table.txt" || exit 1
+python3 "$DIR/report.py" "$RAW" "$RESULTS" $STACKS >"$RAW/table.txt" || exit 1
 # shellcheck disable=SC2086
-"$DIR/bench/results.sh" "$RAW" "$RESULTS" "$REPO/README.md" $STACKS
+"$DIR/results.sh" "$RAW" "$RESULTS" "$REPO/README.md" $STACKS
 mv "$RESULTS/table.md" "$RAW/table.md"
 cat "$RAW/table.md"
 say "took $(($(date +%s) - t_start)) s; results in bench/results.md, raw data in ${RAW#"$REPO"/}"

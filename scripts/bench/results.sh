@@ -21,7 +21,7 @@ COMMIT=$(git -C "$(dirname "$README")" rev-parse --short HEAD 2>/dev/null)
 cat <<EOF2
 # Benchmarks: ours vs stock
 
-Written by \`make bench\` (tools/testing/selftests/drivers/net/failover/bench.sh)
+Written by \`make bench\` (scripts/bench/bench.sh)
 on $(date -u +%Y-%m-%d) at commit $COMMIT, guest kernel ${KVER:-Debian 6.12}, stacks: $STACKS
 (each a fresh boot of the QEMU lab, TCG, $LAB_SMP vCPU, in the same run).
 

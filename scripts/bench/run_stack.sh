@@ -17,7 +17,7 @@
 OUT=$1
 BDIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck disable=SC1091
-source "$BDIR/../lib.sh"
+source "$BDIR/../../tools/testing/selftests/drivers/net/failover/lib.sh"
 
 REPS=${BENCH_REPS:-3}
 SCALE_N=${BENCH_SCALE_N:-4096}

@@ -25,21 +25,21 @@
 export STACK=${STACK:-virtio_net=ours}
 BDIR=$(cd "$(dirname "$0")" && pwd)
 # shellcheck disable=SC1091
-source "$BDIR/../lib.sh"
+source "$BDIR/../../tools/testing/selftests/drivers/net/failover/lib.sh"
 
 ROUNDS=${AB_ROUNDS:-4}
 SECS=${AB_SECS:-5}
 IPERF_PID=$LAB_DIR/virtio_ab-iperf3.pid
 RES=$LAB_DIR/virtio_ab.txt
 OURS_KO=$REPO/drivers/net/virtio_net.ko
-STOCK_KO=$( (source "$LIB_DIR/lab.sh" && stack_paths stock) | tr ' ' '\n' |
+STOCK_KO=$( (source "$LAB" && stack_paths stock) | tr ' ' '\n' |
 	sed -n 's/^virtio_net=//p')
 
 cleanup() {
 	trap - EXIT
 	[ -s "$IPERF_PID" ] && kill "$(cat "$IPERF_PID")" 2>/dev/null
 	[ -n "$REMOVED" ] && guest "echo 1 > /sys/bus/pci/rescan" >/dev/null
-	[ -n "${lab_rc+x}" ] && "$LIB_DIR/lab.sh" down "$LAB_ENV" >/dev/null
+	[ -n "${lab_rc+x}" ] && "$LAB" down "$LAB_ENV" >/dev/null
 }
 REMOVED=
 trap cleanup EXIT

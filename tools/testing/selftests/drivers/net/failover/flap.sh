@@ -38,7 +38,7 @@ sleep 1
 t_storm=$(date +%s.%N)
 # One QMP connection for the whole storm: a labctl call per toggle costs
 # more than the gap on a loaded host.
-python3 - "$LIB_DIR" "$QMP" "$FLAPS" "$GAP" <<'PY' || fail "QMP set_link storm"
+python3 - "$LAB_HOME" "$QMP" "$FLAPS" "$GAP" <<'PY' || fail "QMP set_link storm"
 import sys, time
 sys.path.insert(0, sys.argv[1])
 from labctl import Qmp

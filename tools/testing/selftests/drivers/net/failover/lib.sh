@@ -10,14 +10,17 @@ KSFT_XFAIL=2
 KSFT_SKIP=4
 
 LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-LABCTL=$LIB_DIR/labctl.py
-G=$LIB_DIR/guest/fo.sh
+# the lab harness: guest boot, QMP and agent control, traffic helpers
+LAB_HOME=$LIB_DIR/qemu
+LAB=$LAB_HOME/lab.sh
+LABCTL=$LAB_HOME/labctl.py
+G=$LAB_HOME/guest/fo.sh
 RET=0
 
 if [ -z "$LAB_ENV" ]; then
-	LAB_ENV=$("$LIB_DIR/lab.sh" up)
+	LAB_ENV=$("$LAB" up)
 	lab_rc=$?
-	[ -f "$LAB_ENV" ] && trap '"$LIB_DIR/lab.sh" down "$LAB_ENV" >/dev/null' EXIT
+	[ -f "$LAB_ENV" ] && trap '"$LAB" down "$LAB_ENV" >/dev/null' EXIT
 	[ $lab_rc -eq 0 ] || exit $KSFT_FAIL
 fi
 # shellcheck disable=SC1090
@@ -320,7 +323,7 @@ migrate_ramcheck() {
 	qmp "$(printf "$save" "$src")" >/dev/null
 	# shellcheck disable=SC2059
 	python3 "$LABCTL" qmp "$dqmp" "$(printf "$save" "$dst")" >/dev/null
-	python3 "$LIB_DIR/ramcmp.py" "$src" "$dst" >"$LAB_DIR/ramcmp.txt" ||
+	python3 "$LAB_HOME/ramcmp.py" "$src" "$dst" >"$LAB_DIR/ramcmp.txt" ||
 		echo -1 >"$LAB_DIR/ramcmp.txt"
 	MIGRATE_RAM_DIFF=$(head -n 1 "$LAB_DIR/ramcmp.txt")
 	if [ "$MIGRATE_RAM_DIFF" = 0 ]; then
@@ -345,7 +348,7 @@ migrate_live() {
 	if [ "$from" = vm ]; then to=vm2; tsby=tap-sby2; tpri=tap-pri2; else to=vm; tsby=tap-sby; tpri=tap-pri; fi
 	port=$((20000 + RANDOM % 20000))
 	[ "$LAB_RAMCHECK" = 1 ] && paused=(-S)
-	(source "$LIB_DIR/lab.sh" &&
+	(source "$LAB" &&
 	 qemu_start "$to" "$tsby" "$tpri" -incoming "tcp:127.0.0.1:$port" "${paused[@]}") ||
 		return 1
 	if [ "${LAB_MIGRATE_STOP:-1}" = 1 ]; then
@@ -513,7 +516,7 @@ extra_up() {
 	EXTRA=$name
 	(
 		# shellcheck disable=SC1091
-		source "$LIB_DIR/lab.sh" || exit 1
+		source "$LAB" || exit 1
 		# single-queue taps (extra_tap); nic_standby reads it
 		# shellcheck disable=SC2034
 		LAB_QUEUES=1
@@ -565,7 +568,7 @@ extra_down() {
 	AGENT=$LAB_AGENT
 	QMP=$LAB_QMP
 	# shellcheck disable=SC1091
-	if (source "$LIB_DIR/lab.sh" && dmesg_check "$log") >"$LAB_DIR/$name-splats.txt"; then
+	if (source "$LAB" && dmesg_check "$log") >"$LAB_DIR/$name-splats.txt"; then
 		pass "$name: guest kernel log clean"
 	else
 		head -n 20 "$LAB_DIR/$name-splats.txt" | sed "s/^/$name dmesg: /"

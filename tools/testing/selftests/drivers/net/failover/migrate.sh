@@ -48,7 +48,7 @@ busywait 20000 guest "@ping -c 1 -W 1 $PEER_IP" >/dev/null
 sleep 3
 kill -INT "$ping_pid" 2>/dev/null
 wait "$ping_pid"
-read -r _ _ sent _ lost _ gap < <(python3 "$LIB_DIR/pingstat.py" "$PING_LOG" 0.005 \
+read -r _ _ sent _ lost _ gap < <(python3 "$LAB_HOME/pingstat.py" "$PING_LOG" 0.005 \
 	migrate="$t_mig" | grep '^total')
 echo "migration: $lost of $sent pings lost, longest gap ${gap} ms, migrate took $(echo "$t_done - $t_mig" | bc) s"
 

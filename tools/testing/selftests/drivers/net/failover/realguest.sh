@@ -82,7 +82,7 @@ mkdir -p "$LAB_DIR" "$RUN_DIR"
 
 echo "INFO: Debian 12 guest, kernel $SERIES $FLAVOUR, stack $STACK, logs $LAB_DIR"
 T_IMG=$(date +%s.%N)
-if ! IMG_ENV=$("$DIR/guest/debian_image.sh" build "$SERIES" "$FLAVOUR" "$STACK" 2>"$LAB_DIR/image.log"); then
+if ! IMG_ENV=$("$DIR/qemu/debian_image.sh" build "$SERIES" "$FLAVOUR" "$STACK" 2>"$LAB_DIR/image.log"); then
 	sed 's/^/image: /' "$LAB_DIR/image.log" | tail -n 30
 	echo "FAIL: guest image $SERIES $FLAVOUR $STACK built (see $LAB_DIR/image.log)"
 	exit 1
@@ -95,7 +95,7 @@ echo "INFO: image $IMAGE (kernel $ABI, dkms ${DKMS:-none}), ready in $(echo "$(d
 # lib.sh reads).  lib.sh (LAB_ENV set: it boots nothing): check, beyond,
 # finish, busywait, guest, ping_phases, bare_roles.
 # shellcheck disable=SC1091
-source "$DIR/lab.sh" || exit 1
+source "$DIR/qemu/lab.sh" || exit 1
 write_env
 # shellcheck disable=SC1091
 source "$DIR/lib.sh" || exit 1

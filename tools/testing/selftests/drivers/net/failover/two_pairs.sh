@@ -27,7 +27,7 @@ cleanup() {
 	extra_down >/dev/null
 	peer ip addr del "${PEERS[0]}/24" dev eth0 2>/dev/null
 	peer ip addr del "${PEERS[1]}/24" dev eth0 2>/dev/null
-	[ -n "${lab_rc+x}" ] && "$LIB_DIR/lab.sh" down "$LAB_ENV" >/dev/null
+	[ -n "${lab_rc+x}" ] && "$LAB" down "$LAB_ENV" >/dev/null
 }
 trap cleanup EXIT
 

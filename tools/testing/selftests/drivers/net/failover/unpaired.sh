@@ -22,7 +22,7 @@ cleanup() {
 	trap - EXIT
 	extra_down >/dev/null
 	peer ip addr del "$PEER/24" dev eth0 2>/dev/null
-	[ -n "${lab_rc+x}" ] && "$LIB_DIR/lab.sh" down "$LAB_ENV" >/dev/null
+	[ -n "${lab_rc+x}" ] && "$LAB" down "$LAB_ENV" >/dev/null
 }
 trap cleanup EXIT
 

@@ -87,7 +87,7 @@ cleanup() {
 		primary_rescan >/dev/null 2>&1
 		REMOVED=
 	fi
-	[ -n "${lab_rc+x}" ] && "$LIB_DIR/lab.sh" down "$LAB_ENV" >/dev/null
+	[ -n "${lab_rc+x}" ] && "$LAB" down "$LAB_ENV" >/dev/null
 }
 trap cleanup EXIT
 

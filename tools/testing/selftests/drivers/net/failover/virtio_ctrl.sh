@@ -72,7 +72,7 @@ cleanup() {
 	VDEV=
 	[ -n "$VP_PID" ] && kill "$VP_PID" 2>/dev/null && wait "$VP_PID" 2>/dev/null
 	VP_PID=
-	[ -n "${lab_rc+x}" ] && "$LIB_DIR/lab.sh" down "$LAB_ENV" >/dev/null
+	[ -n "${lab_rc+x}" ] && "$LAB" down "$LAB_ENV" >/dev/null
 }
 trap cleanup EXIT
 
@@ -133,7 +133,7 @@ out=$(guest "ip link add link $STANDBY name $VDEV type vlan id $VID &&
 check "VLAN $VID on $STANDBY ($VDEV)${out:+: $out}" [ -z "$out" ]
 busywait 5000 eval 'rx_for ff:ff:ff:ff:ff:ff "$VID"; received'
 check "broadcast tagged vid $VID received once registered (standby rx +$D/$N)" received
-peer python3 "$LIB_DIR/vlanpeer.py" eth0 "$VID" 198.19.42.2 60 >"$VP_LOG" 2>&1 &
+peer python3 "$LAB_HOME/vlanpeer.py" eth0 "$VID" 198.19.42.2 60 >"$VP_LOG" 2>&1 &
 VP_PID=$!
 busywait 10000 grep -q ready "$VP_LOG" || fail "vlanpeer.py did not start: $(cat "$VP_LOG")"
 busywait 10000 guest "ping -q -c 1 -W 1 198.19.42.2 >/dev/null"

@@ -26,7 +26,7 @@ VID=43
 cleanup() {
 	trap - EXIT
 	guest "echo 0 > $KNOB; ip link del $STANDBY.$VID; ip link del $STANDBY.$((VID + 1))" >/dev/null 2>&1
-	[ -n "${lab_rc+x}" ] && "$LIB_DIR/lab.sh" down "$LAB_ENV" >/dev/null
+	[ -n "${lab_rc+x}" ] && "$LAB" down "$LAB_ENV" >/dev/null
 }
 trap cleanup EXIT
 

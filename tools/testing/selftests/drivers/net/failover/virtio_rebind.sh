@@ -29,7 +29,7 @@ cleanup() {
 	trap - EXIT
 	[ -n "$PING_BG" ] && kill -INT "$PING_BG" 2>/dev/null && wait "$PING_BG" 2>/dev/null
 	PING_BG=
-	[ -n "${lab_rc+x}" ] && "$LIB_DIR/lab.sh" down "$LAB_ENV" >/dev/null
+	[ -n "${lab_rc+x}" ] && "$LAB" down "$LAB_ENV" >/dev/null
 }
 trap cleanup EXIT
 

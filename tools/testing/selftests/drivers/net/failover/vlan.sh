@@ -59,7 +59,7 @@ for d in "$MASTER" "$STANDBY" "$PRIMARY"; do
 	esac
 done
 
-peer python3 "$LIB_DIR/vlanpeer.py" eth0 "$VID" 198.19.10.2 120 >"$VP_LOG" 2>&1 &
+peer python3 "$LAB_HOME/vlanpeer.py" eth0 "$VID" 198.19.10.2 120 >"$VP_LOG" 2>&1 &
 VP_PID=$!
 busywait 10000 grep -q ready "$VP_LOG" || fail "vlanpeer.py did not start: $(cat "$VP_LOG")"
 

@@ -39,7 +39,7 @@ set -o pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../../../../../../.." && pwd)
 IMAGES=$REPO/.cache/images
-FILES=$HERE/debian
+FILES=$HERE/guest/debian
 SUITE=bookworm
 
 die() { echo "debian_image: $*" >&2; exit 1; }
@@ -259,7 +259,7 @@ kern_build() {
 lab_files() {
 	local r=$1
 
-	install -D -m 755 "$HERE/agent" "$r/usr/local/lib/folab/agent"
+	install -D -m 755 "$HERE/guest/agent" "$r/usr/local/lib/folab/agent"
 	install -D -m 644 "$FILES/folab-agent.service" "$r/etc/systemd/system/folab-agent.service"
 	install -D -m 644 "$FILES/10-failover.network" "$r/etc/systemd/network/10-failover.network"
 	install -D -m 644 "$FILES/99-folab.cfg" "$r/etc/cloud/cloud.cfg.d/99-folab.cfg"
@@ -403,7 +403,7 @@ kern_key() {
 }
 
 files_key() {
-	(cd "$HERE" && cat agent debian/*) | hash_of
+	(cd "$HERE/guest" && cat agent debian/*) | hash_of
 }
 
 image_key() {

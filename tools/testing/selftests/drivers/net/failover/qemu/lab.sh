@@ -26,7 +26,6 @@
 #   lab.sh up [--stack S]             boot a lab, print its LAB_ENV file
 #   lab.sh down LAB_ENV               collect dmesg, stop, clean up
 #   lab.sh selftests [--stack S] [t.sh ...]   run selftests in one boot (TAP)
-#   lab.sh demo [--stack S]           the demo timeline
 #
 # LAB_KERNEL=6.1|6.12 (default 6.12) picks the guest kernel series, the
 # newest of Debian's generic flavour (LAB_FLAVOUR=cloud kernels have neither
@@ -43,14 +42,16 @@
 
 set -o pipefail
 
-SELFTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$SELFTEST_DIR/../../../../../.." && pwd)
+# this folder (the lab), the selftests that use it, the project
+LAB_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SELFTEST_DIR=$(cd "$LAB_HOME/.." && pwd)
+REPO=$(cd "$LAB_HOME/../../../../../../.." && pwd)
 # Physical path: the guest bind-mounts the module tree from the host root
 # shared at /host, where an absolute symlink (a .cache shared between
 # worktrees) would resolve against the guest's own root.
 CACHE=$(readlink -f "$REPO/.cache")
 OUT=$REPO/out
-LABCTL=$SELFTEST_DIR/labctl.py
+LABCTL=$LAB_HOME/labctl.py
 MAC=52:54:00:fa:11:01
 
 die() { echo "lab: $*" >&2; exit 1; }
@@ -200,10 +201,10 @@ deps_initramfs() {
 	local mt=$CACHE/kernel/$a/lib/modules/$a
 
 	img=$(initramfs_path "$a")
-	if [ -f "$img" ] && [ "$img" -nt "$SELFTEST_DIR/guest/init" ] &&
-	   [ "$img" -nt "$SELFTEST_DIR/guest/agent" ] &&
-	   [ "$img" -nt "$SELFTEST_DIR/guest/mounts" ] &&
-	   [ "$img" -nt "$SELFTEST_DIR/lab.sh" ]; then
+	if [ -f "$img" ] && [ "$img" -nt "$LAB_HOME/guest/init" ] &&
+	   [ "$img" -nt "$LAB_HOME/guest/agent" ] &&
+	   [ "$img" -nt "$LAB_HOME/guest/mounts" ] &&
+	   [ "$img" -nt "$LAB_HOME/lab.sh" ]; then
 		return 0
 	fi
 	say "building initramfs for $a"
@@ -226,9 +227,9 @@ deps_initramfs() {
 		echo "$m" >>"$tmp/lib/mod/order"
 	done
 	grep -qx 9p "$tmp/lib/mod/order" 2>/dev/null || die "module 9p not in the kernel image $a"
-install -m 755 "$SELFTEST_DIR/guest/init" "$tmp/init"
-	install -m 755 "$SELFTEST_DIR/guest/agent" "$tmp/agent"
-	install -m 755 "$SELFTEST_DIR/guest/mounts" "$tmp/mounts"
+install -m 755 "$LAB_HOME/guest/init" "$tmp/init"
+	install -m 755 "$LAB_HOME/guest/agent" "$tmp/agent"
+	install -m 755 "$LAB_HOME/guest/mounts" "$tmp/mounts"
 	(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) >"$img.tmp" &&
 		mv "$img.tmp" "$img"
 	rm -rf "$tmp"
@@ -542,7 +543,7 @@ cmd_up() {
 	say "guest up in $(echo "$(date +%s.%N) - $t0" | bc | cut -c1-5)s ($(accel "$(abi)"))"
 	# shellcheck disable=SC2086
 	python3 "$LABCTL" guest "$RUN_DIR/vm-agent.sock" -t 120 \
-		"$SELFTEST_DIR/guest/fo.sh" setup $STACK_PATHS >"$LAB_DIR/setup.log" 2>&1 || {
+		"$LAB_HOME/guest/fo.sh" setup $STACK_PATHS >"$LAB_DIR/setup.log" 2>&1 || {
 		# The tests still run and report what is missing.
 		say "stack $STACK setup failed:"
 		[ -n "$LAB_QUIET" ] || sed 's/^/lab:   /' "$LAB_DIR/setup.log" >&2
@@ -658,7 +659,6 @@ main() {
 	up) cmd_up ;;
 	down) cmd_down "$1" ;;
 	selftests) cmd_selftests "$@" ;;
-	demo) "$SELFTEST_DIR/demo.sh" "$@" ;;
 	abi) abi ;;
 	stack) stack_name "${STACK:-ours}" ;;
 	help|-h|--help) usage ;;
