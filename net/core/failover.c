@@ -157,7 +157,7 @@ static void __failover_unhash(struct failover_entry *entry)
 }
 
 /* Why @dev cannot be a lower device, or NULL if it can. */
-static const char *failover_slave_unusable(struct net_device *dev)
+static const char *failover_lower_unusable(struct net_device *dev)
 {
 	ASSERT_RTNL();
 
@@ -174,7 +174,7 @@ static const char *failover_slave_unusable(struct net_device *dev)
 	return NULL;
 }
 
-static int failover_slave_register(struct net_device *slave_dev,
+static int failover_lower_register(struct net_device *lower_dev,
 				   struct net_device *failover_dev,
 				   const struct failover_ops *ops)
 {
@@ -187,43 +187,43 @@ static int failover_slave_register(struct net_device *slave_dev,
 
 	ASSERT_RTNL();
 
-	reason = failover_slave_unusable(slave_dev);
+	reason = failover_lower_unusable(lower_dev);
 	if (reason) {
 		netdev_info(failover_dev, "failover: not enslaving %s: %s\n",
-			    slave_dev->name, reason);
+			    lower_dev->name, reason);
 		return -EBUSY;
 	}
 
 	if (ops->slave_pre_register) {
-		err = ops->slave_pre_register(slave_dev, failover_dev);
+		err = ops->slave_pre_register(lower_dev, failover_dev);
 		if (err) {
 			netdev_info(failover_dev,
 				    "failover: driver declined %s (%d)\n",
-				    slave_dev->name, err);
+				    lower_dev->name, err);
 			return err;
 		}
 	}
 
-	err = netdev_rx_handler_register(slave_dev, ops->slave_handle_frame,
+	err = netdev_rx_handler_register(lower_dev, ops->slave_handle_frame,
 					 failover_dev);
 	if (err) {
 		reason = "cannot install rx handler";
 		goto err_out;
 	}
 
-	err = netdev_master_upper_dev_link(slave_dev, failover_dev, NULL,
+	err = netdev_master_upper_dev_link(lower_dev, failover_dev, NULL,
 					   &lag_upper_info, NULL);
 	if (err) {
 		reason = "cannot link to master";
 		goto err_rx_handler;
 	}
 
-	slave_dev->priv_flags |= FO_IFF_FAILOVER_SLAVE;
+	lower_dev->priv_flags |= FO_IFF_FAILOVER_SLAVE;
 	/* before the driver may open it: IPv6 on it fails the master's DAD */
-	fo_no_addrconf_set(slave_dev);
+	fo_no_addrconf_set(lower_dev);
 
 	if (ops->slave_register) {
-		err = ops->slave_register(slave_dev, failover_dev);
+		err = ops->slave_register(lower_dev, failover_dev);
 		if (err) {
 			reason = "driver failed to register it";
 			goto err_upper_link;
@@ -232,23 +232,23 @@ static int failover_slave_register(struct net_device *slave_dev,
 
 	/* the driver logs the role it gave it */
 	netdev_dbg(failover_dev, "failover slave:%s registered\n",
-		   slave_dev->name);
+		   lower_dev->name);
 	return 0;
 
 err_upper_link:
-	fo_no_addrconf_clear(slave_dev);
-	slave_dev->priv_flags &= ~FO_IFF_FAILOVER_SLAVE;
-	netdev_upper_dev_unlink(slave_dev, failover_dev);
+	fo_no_addrconf_clear(lower_dev);
+	lower_dev->priv_flags &= ~FO_IFF_FAILOVER_SLAVE;
+	netdev_upper_dev_unlink(lower_dev, failover_dev);
 err_rx_handler:
-	netdev_rx_handler_unregister(slave_dev);
+	netdev_rx_handler_unregister(lower_dev);
 err_out:
 	netdev_err(failover_dev, "failover: cannot enslave %s: %s (%d)\n",
-		   slave_dev->name, reason, err);
+		   lower_dev->name, reason, err);
 	return err;
 }
 
-/* @force: @slave_dev is going away, so it goes even if the driver refuses. */
-static int failover_slave_release(struct net_device *slave_dev,
+/* @force: @lower_dev is going away, so it goes even if the driver refuses. */
+static int failover_lower_release(struct net_device *lower_dev,
 				  struct net_device *failover_dev, bool force)
 {
 	const struct failover_ops *ops;
@@ -259,51 +259,50 @@ static int failover_slave_release(struct net_device *slave_dev,
 
 	ops = failover_ops_of(failover_dev);
 	if (ops && ops->slave_pre_unregister) {
-		err = ops->slave_pre_unregister(slave_dev, failover_dev);
+		err = ops->slave_pre_unregister(lower_dev, failover_dev);
 		if (err && !force) {
 			netdev_err(failover_dev,
 				   "failover: driver refused to release %s (%d)\n",
-				   slave_dev->name, err);
+				   lower_dev->name, err);
 			return err;
 		}
 		if (err) {
 			/* not the driver's, so it is not told */
 			netdev_warn(failover_dev,
 				    "failover: releasing %s despite driver refusal (%d): it is going away\n",
-				    slave_dev->name, err);
+				    lower_dev->name, err);
 			notify = false;
 		}
 	}
 
-	netdev_rx_handler_unregister(slave_dev);
-	netdev_upper_dev_unlink(slave_dev, failover_dev);
-	slave_dev->priv_flags &= ~FO_IFF_FAILOVER_SLAVE;
+	netdev_rx_handler_unregister(lower_dev);
+	netdev_upper_dev_unlink(lower_dev, failover_dev);
+	lower_dev->priv_flags &= ~FO_IFF_FAILOVER_SLAVE;
 
 	if (notify && ops && ops->slave_unregister)
-		ops->slave_unregister(slave_dev, failover_dev);
-	/* after the driver, which may close @slave_dev first */
-	fo_no_addrconf_clear(slave_dev);
+		ops->slave_unregister(lower_dev, failover_dev);
+	/* after the driver, which may close @lower_dev first */
+	fo_no_addrconf_clear(lower_dev);
 
 	netdev_dbg(failover_dev, "failover slave:%s unregistered\n",
-		   slave_dev->name);
+		   lower_dev->name);
 	return 0;
 }
 
-static int __failover_slave_unregister(struct net_device *slave_dev,
-				       bool force)
+static int failover_lower_unregister(struct net_device *lower_dev, bool force)
 {
 	struct net_device *failover_dev;
 
 	ASSERT_RTNL();
 
-	if (!netif_is_failover_slave(slave_dev))
+	if (!netif_is_failover_slave(lower_dev))
 		return -ENODEV;
 
-	failover_dev = netdev_master_upper_dev_get(slave_dev);
+	failover_dev = netdev_master_upper_dev_get(lower_dev);
 	if (!failover_dev)
 		return -ENODEV;
 
-	return failover_slave_release(slave_dev, failover_dev, force);
+	return failover_lower_release(lower_dev, failover_dev, force);
 }
 
 /**
@@ -320,7 +319,7 @@ int failover_slave_unregister(struct net_device *slave_dev)
 {
 	ASSERT_RTNL();
 
-	return __failover_slave_unregister(slave_dev, false);
+	return failover_lower_unregister(slave_dev, false);
 }
 EXPORT_SYMBOL_GPL(failover_slave_unregister);
 
@@ -338,7 +337,7 @@ static void failover_release_all(struct net_device *failover_dev)
 		netdev_for_each_lower_dev(failover_dev, lower, iter) {
 			if (!netif_is_failover_slave(lower))
 				continue;
-			failover_slave_release(lower, failover_dev, true);
+			failover_lower_release(lower, failover_dev, true);
 			again = true;
 			break;
 		}
@@ -364,7 +363,7 @@ static void failover_master_unregister(struct net_device *failover_dev)
 	mutex_unlock(&failover_lock);
 }
 
-static void failover_slave_appeared(struct net_device *dev)
+static void failover_lower_appeared(struct net_device *dev)
 {
 	const struct failover_ops *ops = NULL;
 	struct net_device *failover_dev;
@@ -377,10 +376,10 @@ static void failover_slave_appeared(struct net_device *dev)
 
 	failover_dev = failover_master_of(dev, &ops);
 	if (failover_dev)
-		failover_slave_register(dev, failover_dev, ops);
+		failover_lower_register(dev, failover_dev, ops);
 }
 
-static void failover_slave_changed(struct net_device *slave_dev,
+static void failover_lower_changed(struct net_device *lower_dev,
 				   unsigned long event)
 {
 	const struct failover_ops *ops;
@@ -388,7 +387,7 @@ static void failover_slave_changed(struct net_device *slave_dev,
 
 	ASSERT_RTNL();
 
-	failover_dev = netdev_master_upper_dev_get(slave_dev);
+	failover_dev = netdev_master_upper_dev_get(lower_dev);
 	if (!failover_dev)
 		return;
 	ops = failover_ops_of(failover_dev);
@@ -397,9 +396,9 @@ static void failover_slave_changed(struct net_device *slave_dev,
 
 	if (event == NETDEV_CHANGENAME) {
 		if (ops->slave_name_change)
-			ops->slave_name_change(slave_dev, failover_dev);
+			ops->slave_name_change(lower_dev, failover_dev);
 	} else if (ops->slave_link_change) {
-		ops->slave_link_change(slave_dev, failover_dev);
+		ops->slave_link_change(lower_dev, failover_dev);
 	}
 }
 
@@ -412,13 +411,13 @@ static int failover_event(struct notifier_block *nb, unsigned long event,
 
 	switch (event) {
 	case NETDEV_REGISTER:
-		failover_slave_appeared(dev);
+		failover_lower_appeared(dev);
 		break;
 	case NETDEV_UNREGISTER:
 		if (netif_is_failover(dev))
 			failover_master_unregister(dev);
 		else if (netif_is_failover_slave(dev))
-			__failover_slave_unregister(dev, true);
+			failover_lower_unregister(dev, true);
 		break;
 	case NETDEV_UP:
 	case NETDEV_GOING_DOWN:
@@ -426,7 +425,7 @@ static int failover_event(struct notifier_block *nb, unsigned long event,
 	case NETDEV_CHANGE:
 	case NETDEV_CHANGENAME:
 		if (netif_is_failover_slave(dev))
-			failover_slave_changed(dev, event);
+			failover_lower_changed(dev, event);
 		break;
 	}
 	return NOTIFY_DONE;
@@ -452,7 +451,7 @@ struct failover *failover_register(struct net_device *dev,
 				   struct failover_ops *ops)
 {
 	struct failover_entry *entry;
-	struct net_device *slave_dev;
+	struct net_device *lower_dev;
 	int err;
 
 	if (!dev || !ops)
@@ -488,12 +487,12 @@ struct failover *failover_register(struct net_device *dev,
 		netdev_info(dev, "failover master:%s registered\n", dev->name);
 
 	/* an all-zero key would match every device without a permanent MAC */
-	for_each_netdev(dev_net(dev), slave_dev)
-		if (!is_zero_ether_addr(entry->key) && slave_dev != dev &&
-		    ether_addr_equal(slave_dev->perm_addr, entry->key) &&
-		    slave_dev->type == ARPHRD_ETHER &&
-		    !netif_is_failover(slave_dev))
-			failover_slave_register(slave_dev, dev, ops);
+	for_each_netdev(dev_net(dev), lower_dev)
+		if (!is_zero_ether_addr(entry->key) && lower_dev != dev &&
+		    ether_addr_equal(lower_dev->perm_addr, entry->key) &&
+		    lower_dev->type == ARPHRD_ETHER &&
+		    !netif_is_failover(lower_dev))
+			failover_lower_register(lower_dev, dev, ops);
 
 	rtnl_unlock();
 	return &entry->fo;
