@@ -34,7 +34,7 @@ struct failover_test_master {
 	int veto_unregister;
 	/* slave_pre_register refuses this one device */
 	struct net_device *refuse;
-	/* slave_register calls in which the slave was kept from addrconf */
+	/* slave_register calls in which the device was kept from addrconf */
 	int no_addrconf_at_register;
 };
 
@@ -158,9 +158,8 @@ static int failover_test_init(struct kunit *test)
 }
 
 /*
- * Tears down in the order stock net_failover_destroy() of some kernels uses:
- * devices first (the core releases slaves when their master goes), then
- * failover_unregister() on unregistered masters, then free_netdev().
+ * Devices first (the core releases lower devices as their master goes), then
+ * failover_unregister() of the unregistered masters, without RTNL.
  */
 static void failover_test_exit(struct kunit *test)
 {
@@ -474,9 +473,9 @@ static void failover_test_enslaved_ignored(struct kunit *test)
 }
 
 /*
- * A second master with the same MAC does not take the first one's slave.
- * Both masters exist before either registers, as otherwise the first one
- * would enslave the second when it registers as a plain device.
+ * A second master with the same MAC does not take the first one's lower
+ * device. Both exist before either registers, or the first would link the
+ * second, a plain device until it registers.
  */
 static void failover_test_second_master(struct kunit *test)
 {
@@ -638,7 +637,7 @@ static void failover_test_link_and_name(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, err, 0);
 	KUNIT_EXPECT_EQ(test, m->name_change, 1);
 
-	/* events on devices that are not slaves are not delivered */
+	/* events on devices that are not lower devices are not delivered */
 	seen = m->link_change;
 	rtnl_lock();
 	netdev_state_change(bystander);
@@ -664,7 +663,7 @@ static void failover_test_scale(struct kunit *test)
 		cond_resched();
 	}
 
-	/* registered in reverse so no slave finds its master first in a walk */
+	/* in reverse, so that no device finds its master first in a walk */
 	for (i = 0; i < FAILOVER_TEST_SCALE; i++) {
 		start = ktime_get();
 		failover_test_dev(test, 0x10000 + FAILOVER_TEST_SCALE - 1 - i);
