@@ -8,8 +8,8 @@
  * buffer holds one whole frame.  Transmit completions are reaped by the tx
  * NAPI under the tx queue lock, which also serialises them with xmit.
  *
- * With VIRTIO_NET_F_STANDBY the netdev becomes the standby slave of a
- * net_failover master that is created just before the netdev registers.
+ * With VIRTIO_NET_F_STANDBY the netdev becomes the standby lower device of
+ * a net_failover master that is created just before the netdev registers.
  */
 
 #include <linux/debugfs.h>
@@ -33,10 +33,9 @@
  */
 #define VNET_COPY_LEN		128U
 
-/* Mergeable buffers follow the average frame a queue receives: one
- * standard frame while frames are small keeps the truesize of small packets
- * low; a GSO stream gets a page per buffer, so that a 64 KiB frame costs 16
- * buffers to refill and to reap rather than 40.
+/* Mergeable buffers follow the average frame a queue receives: one standard
+ * frame keeps the truesize of small packets low, a page per buffer means
+ * fewer buffers to refill and to reap for a GSO stream.
  */
 #define VNET_MRG_BUF_MIN	SKB_DATA_ALIGN(sizeof(struct virtio_net_hdr_mrg_rxbuf) + \
 					       VLAN_ETH_FRAME_LEN)
@@ -52,8 +51,8 @@
 #define VNET_REFILL_RETRY	(HZ / 2)
 #define VNET_TX_TIMEOUT		(5 * HZ)
 
-/* Devices answer control commands at once or within milliseconds; one that
- * has not answered by then is not going to, and RTNL is held meanwhile.
+/* A device that has not answered a control command by then is taken as
+ * hung: callers hold RTNL meanwhile.
  */
 #define VNET_CTRL_TIMEOUT	(5 * HZ)
 /* polls for an answer before sleeping between polls */
@@ -277,9 +276,7 @@ static int vnet_ctrl_cmd_sg(struct vnet_info *vi, u8 class, u8 cmd,
 	if (!vnet_ctrl_notify(vi))
 		goto unlock;
 
-	/* Devices complete control commands synchronously or nearly so, and
-	 * callers want the result before going on: poll for it.
-	 */
+	/* callers need the answer before going on, and it comes soon: poll */
 	deadline = jiffies + VNET_CTRL_TIMEOUT;
 	while (!virtqueue_get_buf(vi->cvq, &len)) {
 		if (virtqueue_is_broken(vi->cvq))
@@ -1817,12 +1814,10 @@ static int vnet_probe(struct virtio_device *vdev)
 			goto err_reset;
 		}
 		/*
-		 * Addresses live on the master.  The standby's own IPv6
-		 * link-local, ND and MLD would leave from the shared MAC on the
-		 * standby's path and move the host switch's entry for the
-		 * guest there, while a stock master drops what the standby
-		 * receives: do no IPv6 autoconfiguration on it, whichever
-		 * net_failover enslaves it.
+		 * Addresses live on the master, and IPv6 from the standby
+		 * would draw the host switch's entry for the shared MAC to
+		 * its path: off before registration, whichever failover core
+		 * links it.
 		 */
 		fo_no_addrconf_set(dev);
 	}
@@ -1870,7 +1865,7 @@ static void vnet_remove(struct virtio_device *vdev)
 
 	vnet_config_enable(vi, false);
 	unregister_netdev(vi->dev);
-	/* also releases a primary that is still enslaved */
+	/* also releases a primary that is still linked */
 	if (vi->failover)
 		net_failover_destroy(vi->failover);
 	vnet_rx_mode_enable(vi, false);
@@ -1892,7 +1887,7 @@ static int vnet_restore_vid(struct net_device *vlan_dev, int vid, void *arg)
 }
 
 /* The device is reset across suspend: the netdev stays registered (and
- * enslaved), only the virtqueues and the device state go.
+ * linked to its master), only the virtqueues and the device state go.
  */
 static int vnet_freeze(struct virtio_device *vdev)
 {
@@ -1997,12 +1992,10 @@ static struct virtio_driver vnet_driver = {
 
 /*
  * Test knob: while set, devices are probed with a feature table without
- * VIRTIO_NET_F_STANDBY, as by a driver without failover support: no
- * master, and the hypervisor, which sees STANDBY refused from the first
- * feature write on, keeps the primary hidden.  Clearing the bit in
- * vnet_validate() would be too late for that: the virtio core writes the
- * features once before validate.  Both tables have the same size, so a
- * probe that reads one's address and the other's length stays in bounds.
+ * VIRTIO_NET_F_STANDBY, as by a driver without failover support (clearing
+ * it in vnet_validate() comes after the virtio core's first feature write).
+ * Both tables have the same size, so a probe that reads one's address and
+ * the other's length stays in bounds.
  */
 static unsigned int vnet_features_nostandby[ARRAY_SIZE(vnet_features)];
 
