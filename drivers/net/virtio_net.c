@@ -8,8 +8,8 @@
  * buffer holds one whole frame.  Transmit completions are reaped by the tx
  * NAPI under the tx queue lock, which also serialises them with xmit.
  *
- * With VIRTIO_NET_F_STANDBY the netdev becomes the standby slave of a
- * net_failover master that is created just before the netdev registers.
+ * With VIRTIO_NET_F_STANDBY the netdev becomes the standby lower device of
+ * a net_failover master that is created just before the netdev registers.
  */
 
 #include <linux/debugfs.h>
@@ -31,35 +31,34 @@
 /* Frames up to this size are copied out of their buffer; larger ones only
  * have their headers copied, the payload stays in the page fragment.
  */
-#define VNET_COPY_LEN		128U
+#define VIRTNET_COPY_LEN		128U
 
-/* Mergeable buffers follow the average frame a queue receives: one
- * standard frame while frames are small keeps the truesize of small packets
- * low; a GSO stream gets a page per buffer, so that a 64 KiB frame costs 16
- * buffers to refill and to reap rather than 40.
+/* Mergeable buffers follow the average frame a queue receives: one standard
+ * frame keeps the truesize of small packets low, a page per buffer means
+ * fewer buffers to refill and to reap for a GSO stream.
  */
-#define VNET_MRG_BUF_MIN	SKB_DATA_ALIGN(sizeof(struct virtio_net_hdr_mrg_rxbuf) + \
+#define VIRTNET_MRG_BUF_MIN	SKB_DATA_ALIGN(sizeof(struct virtio_net_hdr_mrg_rxbuf) + \
 					       VLAN_ETH_FRAME_LEN)
-#define VNET_MRG_BUF_MAX	PAGE_SIZE
-/* weight of a new frame in the average: 1/2^VNET_FRAME_AVG_SHIFT */
-#define VNET_FRAME_AVG_SHIFT	3
+#define VIRTNET_MRG_BUF_MAX	PAGE_SIZE
+/* weight of a new frame in the average: 1/2^VIRTNET_FRAME_AVG_SHIFT */
+#define VIRTNET_FRAME_AVG_SHIFT	3
 
 /* Descriptors one skb may need without indirect descriptors. */
-#define VNET_TX_DESC_MAX	(MAX_SKB_FRAGS + 2)
+#define VIRTNET_TX_DESC_MAX	(MAX_SKB_FRAGS + 2)
 /* smallest ring ethtool -G may ask for: a power of two above the above */
-#define VNET_RING_MIN		32U
+#define VIRTNET_RING_MIN		32U
 
-#define VNET_REFILL_RETRY	(HZ / 2)
-#define VNET_TX_TIMEOUT		(5 * HZ)
+#define VIRTNET_REFILL_RETRY	(HZ / 2)
+#define VIRTNET_TX_TIMEOUT		(5 * HZ)
 
-/* Devices answer control commands at once or within milliseconds; one that
- * has not answered by then is not going to, and RTNL is held meanwhile.
+/* A device that has not answered a control command by then is taken as
+ * hung: callers hold RTNL meanwhile.
  */
-#define VNET_CTRL_TIMEOUT	(5 * HZ)
+#define VIRTNET_CTRL_TIMEOUT	(5 * HZ)
 /* polls for an answer before sleeping between polls */
-#define VNET_CTRL_SPINS		1000
+#define VIRTNET_CTRL_SPINS		1000
 
-struct vnet_rq_stats {
+struct virtnet_rq_stats {
 	struct u64_stats_sync syncp;
 	u64_stats_t packets;
 	u64_stats_t bytes;
@@ -69,7 +68,7 @@ struct vnet_rq_stats {
 	u64_stats_t alloc_fails;
 };
 
-struct vnet_sq_stats {
+struct virtnet_sq_stats {
 	struct u64_stats_sync syncp;
 	u64_stats_t packets;
 	u64_stats_t bytes;
@@ -79,37 +78,37 @@ struct vnet_sq_stats {
 	u64_stats_t wakes;
 };
 
-struct vnet_stat_desc {
+struct virtnet_stat_desc {
 	char name[ETH_GSTRING_LEN];
 	size_t offset;
 };
 
-static const struct vnet_stat_desc vnet_rq_stat_descs[] = {
-	{ "packets",	 offsetof(struct vnet_rq_stats, packets) },
-	{ "bytes",	 offsetof(struct vnet_rq_stats, bytes) },
-	{ "drops",	 offsetof(struct vnet_rq_stats, drops) },
-	{ "errors",	 offsetof(struct vnet_rq_stats, errors) },
-	{ "kicks",	 offsetof(struct vnet_rq_stats, kicks) },
-	{ "alloc_fails", offsetof(struct vnet_rq_stats, alloc_fails) },
+static const struct virtnet_stat_desc virtnet_rq_stat_descs[] = {
+	{ "packets",	 offsetof(struct virtnet_rq_stats, packets) },
+	{ "bytes",	 offsetof(struct virtnet_rq_stats, bytes) },
+	{ "drops",	 offsetof(struct virtnet_rq_stats, drops) },
+	{ "errors",	 offsetof(struct virtnet_rq_stats, errors) },
+	{ "kicks",	 offsetof(struct virtnet_rq_stats, kicks) },
+	{ "alloc_fails", offsetof(struct virtnet_rq_stats, alloc_fails) },
 };
 
-static const struct vnet_stat_desc vnet_sq_stat_descs[] = {
-	{ "packets",	 offsetof(struct vnet_sq_stats, packets) },
-	{ "bytes",	 offsetof(struct vnet_sq_stats, bytes) },
-	{ "drops",	 offsetof(struct vnet_sq_stats, drops) },
-	{ "kicks",	 offsetof(struct vnet_sq_stats, kicks) },
-	{ "stops",	 offsetof(struct vnet_sq_stats, stops) },
-	{ "wakes",	 offsetof(struct vnet_sq_stats, wakes) },
+static const struct virtnet_stat_desc virtnet_sq_stat_descs[] = {
+	{ "packets",	 offsetof(struct virtnet_sq_stats, packets) },
+	{ "bytes",	 offsetof(struct virtnet_sq_stats, bytes) },
+	{ "drops",	 offsetof(struct virtnet_sq_stats, drops) },
+	{ "kicks",	 offsetof(struct virtnet_sq_stats, kicks) },
+	{ "stops",	 offsetof(struct virtnet_sq_stats, stops) },
+	{ "wakes",	 offsetof(struct virtnet_sq_stats, wakes) },
 };
 
-struct vnet_info;
+struct virtnet_info;
 
-struct vnet_rq {
-	struct vnet_info *vi;
+struct virtnet_rq {
+	struct virtnet_info *vi;
 	struct virtqueue *vq;
 	struct napi_struct napi;
 	/* written by the NAPI poll, or by whoever holds the NAPI disabled */
-	struct vnet_rq_stats stats;
+	struct virtnet_rq_stats stats;
 	struct page_frag alloc_frag;
 	/* running average of received frame lengths, NAPI's like stats */
 	unsigned int frame_avg;
@@ -117,29 +116,29 @@ struct vnet_rq {
 	char name[16];
 };
 
-struct vnet_sq {
-	struct vnet_info *vi;
+struct virtnet_sq {
+	struct virtnet_info *vi;
 	struct virtqueue *vq;
 	struct napi_struct napi;
 	/* written under the tx queue lock only */
-	struct vnet_sq_stats stats;
-	struct scatterlist sg[VNET_TX_DESC_MAX];
+	struct virtnet_sq_stats stats;
+	struct scatterlist sg[VIRTNET_TX_DESC_MAX];
 	char name[16];
 };
 
 /* Header and ack of a control command, kmalloc'ed so they can be mapped;
  * the ack, written by the device, gets a cache line of its own.
  */
-struct vnet_ctrl {
+struct virtnet_ctrl {
 	struct virtio_net_ctrl_hdr hdr;
 	virtio_net_ctrl_ack status ____cacheline_aligned;
 };
 
-struct vnet_info {
+struct virtnet_info {
 	struct virtio_device *vdev;
 	struct net_device *dev;
-	struct vnet_rq *rq;
-	struct vnet_sq *sq;
+	struct virtnet_rq *rq;
+	struct virtnet_sq *sq;
 	struct virtqueue *cvq;
 	struct failover *failover;
 
@@ -153,7 +152,7 @@ struct vnet_info {
 
 	/* protects cvq, cvq_dead and ctrl */
 	struct mutex cvq_lock;
-	struct vnet_ctrl *ctrl;
+	struct virtnet_ctrl *ctrl;
 	/* a command timed out: the device still owns its buffers */
 	bool cvq_dead;
 
@@ -172,29 +171,30 @@ struct vnet_info {
 };
 
 /* Test knob: fail this many upcoming rx buffer allocations. */
-static atomic_t vnet_rx_alloc_fail = ATOMIC_INIT(0);
+static atomic_t virtnet_rx_alloc_fail = ATOMIC_INIT(0);
 /* Test knob: this many upcoming control commands are queued but the device
  * is not notified, so they are never answered (a hung device).
  */
-static atomic_t vnet_ctrl_unanswered = ATOMIC_INIT(0);
-static struct dentry *vnet_debugfs;
+static atomic_t virtnet_ctrl_unanswered = ATOMIC_INIT(0);
+static struct dentry *virtnet_debugfs;
 
-static bool vnet_has(const struct vnet_info *vi, unsigned int fbit)
+static bool virtnet_has(const struct virtnet_info *vi, unsigned int fbit)
 {
 	return virtio_has_feature(vi->vdev, fbit);
 }
 
-static unsigned int vnet_rq_index(const struct vnet_rq *rq)
+static unsigned int virtnet_rq_index(const struct virtnet_rq *rq)
 {
 	return rq - rq->vi->rq;
 }
 
-static unsigned int vnet_sq_index(const struct vnet_sq *sq)
+static unsigned int virtnet_sq_index(const struct virtnet_sq *sq)
 {
 	return sq - sq->vi->sq;
 }
 
-static void vnet_napi_schedule(struct napi_struct *napi, struct virtqueue *vq)
+static void virtnet_napi_schedule(struct napi_struct *napi,
+				  struct virtqueue *vq)
 {
 	if (napi_schedule_prep(napi)) {
 		virtqueue_disable_cb(vq);
@@ -203,7 +203,7 @@ static void vnet_napi_schedule(struct napi_struct *napi, struct virtqueue *vq)
 }
 
 /* Poll once after enabling: buffers may have been used while disabled. */
-static void vnet_napi_enable(struct napi_struct *napi)
+static void virtnet_napi_enable(struct napi_struct *napi)
 {
 	napi_enable(napi);
 	local_bh_disable();
@@ -211,26 +211,26 @@ static void vnet_napi_enable(struct napi_struct *napi)
 	local_bh_enable();
 }
 
-static void vnet_rx_done(struct virtqueue *vq)
+static void virtnet_rx_done(struct virtqueue *vq)
 {
-	struct vnet_info *vi = vq->vdev->priv;
+	struct virtnet_info *vi = vq->vdev->priv;
 
-	vnet_napi_schedule(&vi->rq[vq->index / 2].napi, vq);
+	virtnet_napi_schedule(&vi->rq[vq->index / 2].napi, vq);
 }
 
-static void vnet_tx_done(struct virtqueue *vq)
+static void virtnet_tx_done(struct virtqueue *vq)
 {
-	struct vnet_info *vi = vq->vdev->priv;
+	struct virtnet_info *vi = vq->vdev->priv;
 
-	vnet_napi_schedule(&vi->sq[vq->index / 2].napi, vq);
+	virtnet_napi_schedule(&vi->sq[vq->index / 2].napi, vq);
 }
 
 /* Control queue */
 
-static bool vnet_ctrl_notify(struct vnet_info *vi)
+static bool virtnet_ctrl_notify(struct virtnet_info *vi)
 {
-	if (unlikely(atomic_read(&vnet_ctrl_unanswered)) &&
-	    atomic_dec_if_positive(&vnet_ctrl_unanswered) >= 0)
+	if (unlikely(atomic_read(&virtnet_ctrl_unanswered)) &&
+	    atomic_dec_if_positive(&virtnet_ctrl_unanswered) >= 0)
 		return true;
 	return virtqueue_kick(vi->cvq);
 }
@@ -240,8 +240,8 @@ static bool vnet_ctrl_notify(struct vnet_info *vi)
  * not answer in time (@out must then stay allocated: the device may still
  * read it), another negative error otherwise.
  */
-static int vnet_ctrl_cmd_sg(struct vnet_info *vi, u8 class, u8 cmd,
-			    struct scatterlist *out)
+static int virtnet_ctrl_cmd_sg(struct virtnet_info *vi, u8 class, u8 cmd,
+			       struct scatterlist *out)
 {
 	struct scatterlist hdr_sg, stat_sg, *sgs[3];
 	unsigned int nout = 0, len, spins = 0;
@@ -274,13 +274,11 @@ static int vnet_ctrl_cmd_sg(struct vnet_info *vi, u8 class, u8 cmd,
 		goto unlock;
 	}
 	err = -EIO;
-	if (!vnet_ctrl_notify(vi))
+	if (!virtnet_ctrl_notify(vi))
 		goto unlock;
 
-	/* Devices complete control commands synchronously or nearly so, and
-	 * callers want the result before going on: poll for it.
-	 */
-	deadline = jiffies + VNET_CTRL_TIMEOUT;
+	/* callers need the answer before going on, and it comes soon: poll */
+	deadline = jiffies + VIRTNET_CTRL_TIMEOUT;
 	while (!virtqueue_get_buf(vi->cvq, &len)) {
 		if (virtqueue_is_broken(vi->cvq))
 			goto unlock;
@@ -292,11 +290,12 @@ static int vnet_ctrl_cmd_sg(struct vnet_info *vi, u8 class, u8 cmd,
 			vi->cvq_dead = true;
 			dev_err(&vi->vdev->dev,
 				"control command %u.%u not answered in %u ms: control queue disabled until the device is reset\n",
-				class, cmd, jiffies_to_msecs(VNET_CTRL_TIMEOUT));
+				class, cmd,
+				jiffies_to_msecs(VIRTNET_CTRL_TIMEOUT));
 			err = -ETIMEDOUT;
 			goto unlock;
 		}
-		if (spins++ < VNET_CTRL_SPINS) {
+		if (spins++ < VIRTNET_CTRL_SPINS) {
 			cond_resched();
 			cpu_relax();
 		} else {
@@ -309,22 +308,22 @@ unlock:
 	return err;
 }
 
-static bool vnet_ctrl_cmd(struct vnet_info *vi, u8 class, u8 cmd,
-			  const void *data, size_t len)
+static bool virtnet_ctrl_cmd(struct virtnet_info *vi, u8 class, u8 cmd,
+			     const void *data, size_t len)
 {
 	struct scatterlist sg;
 	void *buf;
 	int err;
 
 	if (!len)
-		return !vnet_ctrl_cmd_sg(vi, class, cmd, NULL);
+		return !virtnet_ctrl_cmd_sg(vi, class, cmd, NULL);
 
 	/* callers pass stack data, which must not be DMA mapped */
 	buf = kmemdup(data, len, GFP_KERNEL);
 	if (!buf)
 		return false;
 	sg_init_one(&sg, buf, len);
-	err = vnet_ctrl_cmd_sg(vi, class, cmd, &sg);
+	err = virtnet_ctrl_cmd_sg(vi, class, cmd, &sg);
 	/* leaked on a timeout: the device may still read it */
 	if (err != -ETIMEDOUT)
 		kfree(buf);
@@ -333,7 +332,8 @@ static bool vnet_ctrl_cmd(struct vnet_info *vi, u8 class, u8 cmd,
 
 /* Work item gates */
 
-static void vnet_schedule_refill(struct vnet_info *vi, unsigned long delay)
+static void virtnet_schedule_refill(struct virtnet_info *vi,
+				    unsigned long delay)
 {
 	unsigned long flags;
 
@@ -343,7 +343,7 @@ static void vnet_schedule_refill(struct vnet_info *vi, unsigned long delay)
 	spin_unlock_irqrestore(&vi->work_lock, flags);
 }
 
-static void vnet_refill_enable(struct vnet_info *vi, bool kick)
+static void virtnet_refill_enable(struct virtnet_info *vi, bool kick)
 {
 	spin_lock_irq(&vi->work_lock);
 	vi->refill_enabled = true;
@@ -352,7 +352,7 @@ static void vnet_refill_enable(struct vnet_info *vi, bool kick)
 	spin_unlock_irq(&vi->work_lock);
 }
 
-static void vnet_refill_disable(struct vnet_info *vi)
+static void virtnet_refill_disable(struct virtnet_info *vi)
 {
 	spin_lock_irq(&vi->work_lock);
 	vi->refill_enabled = false;
@@ -360,7 +360,7 @@ static void vnet_refill_disable(struct vnet_info *vi)
 	cancel_delayed_work_sync(&vi->refill_work);
 }
 
-static void vnet_rx_mode_enable(struct vnet_info *vi, bool enable)
+static void virtnet_rx_mode_enable(struct virtnet_info *vi, bool enable)
 {
 	spin_lock_irq(&vi->work_lock);
 	vi->rx_mode_enabled = enable;
@@ -369,7 +369,7 @@ static void vnet_rx_mode_enable(struct vnet_info *vi, bool enable)
 		cancel_work_sync(&vi->rx_mode_work);
 }
 
-static void vnet_config_enable(struct vnet_info *vi, bool enable)
+static void virtnet_config_enable(struct virtnet_info *vi, bool enable)
 {
 	spin_lock_irq(&vi->work_lock);
 	vi->config_enabled = enable;
@@ -381,8 +381,8 @@ static void vnet_config_enable(struct vnet_info *vi, bool enable)
 }
 
 /* Frees what the device has sent; the caller holds the tx queue lock. */
-static void vnet_tx_reclaim(struct vnet_sq *sq, struct netdev_queue *txq,
-			    int budget)
+static void virtnet_tx_reclaim(struct virtnet_sq *sq, struct netdev_queue *txq,
+			       int budget)
 {
 	unsigned int len, pkts = 0, bytes = 0;
 	struct sk_buff *skb;
@@ -400,7 +400,7 @@ static void vnet_tx_reclaim(struct vnet_sq *sq, struct netdev_queue *txq,
 	u64_stats_add(&sq->stats.packets, pkts);
 	u64_stats_add(&sq->stats.bytes, bytes);
 	if (netif_tx_queue_stopped(txq) &&
-	    sq->vq->num_free >= VNET_TX_DESC_MAX) {
+	    sq->vq->num_free >= VIRTNET_TX_DESC_MAX) {
 		netif_tx_wake_queue(txq);
 		u64_stats_inc(&sq->stats.wakes);
 	}
@@ -409,20 +409,21 @@ static void vnet_tx_reclaim(struct vnet_sq *sq, struct netdev_queue *txq,
 
 /* Receive */
 
-static void vnet_rq_stat_inc(struct vnet_rq *rq, u64_stats_t *stat)
+static void virtnet_rq_stat_inc(struct virtnet_rq *rq, u64_stats_t *stat)
 {
 	u64_stats_update_begin(&rq->stats.syncp);
 	u64_stats_inc(stat);
 	u64_stats_update_end(&rq->stats.syncp);
 }
 
-static bool vnet_rx_fail_injected(void)
+static bool virtnet_rx_fail_injected(void)
 {
-	return unlikely(atomic_read(&vnet_rx_alloc_fail)) &&
-	       atomic_dec_if_positive(&vnet_rx_alloc_fail) >= 0;
+	return unlikely(atomic_read(&virtnet_rx_alloc_fail)) &&
+	       atomic_dec_if_positive(&virtnet_rx_alloc_fail) >= 0;
 }
 
-static int vnet_rx_add_buf(struct vnet_info *vi, struct vnet_rq *rq, gfp_t gfp)
+static int virtnet_rx_add_buf(struct virtnet_info *vi, struct virtnet_rq *rq,
+			      gfp_t gfp)
 {
 	struct page_frag *pf = &rq->alloc_frag;
 	unsigned int len = vi->rx_buf_len;
@@ -432,10 +433,10 @@ static int vnet_rx_add_buf(struct vnet_info *vi, struct vnet_rq *rq, gfp_t gfp)
 
 	if (vi->mergeable)
 		len = ALIGN(clamp_t(unsigned int, rq->frame_avg,
-				    VNET_MRG_BUF_MIN, VNET_MRG_BUF_MAX),
+				    VIRTNET_MRG_BUF_MIN, VIRTNET_MRG_BUF_MAX),
 			    SMP_CACHE_BYTES);
 
-	if (vnet_rx_fail_injected())
+	if (virtnet_rx_fail_injected())
 		return -ENOMEM;
 	if (unlikely(!skb_page_frag_refill(len, pf, gfp)))
 		return -ENOMEM;
@@ -477,46 +478,48 @@ static int vnet_rx_add_buf(struct vnet_info *vi, struct vnet_rq *rq, gfp_t gfp)
 }
 
 /* Returns false if the ring could not be filled for lack of memory. */
-static bool vnet_rx_refill(struct vnet_info *vi, struct vnet_rq *rq, gfp_t gfp)
+static bool virtnet_rx_refill(struct virtnet_info *vi, struct virtnet_rq *rq,
+			      gfp_t gfp)
 {
 	bool oom = false;
 	int err;
 
 	while (rq->vq->num_free) {
-		err = vnet_rx_add_buf(vi, rq, gfp);
+		err = virtnet_rx_add_buf(vi, rq, gfp);
 		if (err) {
 			oom = err == -ENOMEM;
 			break;
 		}
 	}
 	if (oom)
-		vnet_rq_stat_inc(rq, &rq->stats.alloc_fails);
+		virtnet_rq_stat_inc(rq, &rq->stats.alloc_fails);
 	if (virtqueue_kick_prepare(rq->vq) && virtqueue_notify(rq->vq))
-		vnet_rq_stat_inc(rq, &rq->stats.kicks);
+		virtnet_rq_stat_inc(rq, &rq->stats.kicks);
 	return !oom;
 }
 
-static void vnet_refill_work(struct work_struct *work)
+static void virtnet_refill_work(struct work_struct *work)
 {
-	struct vnet_info *vi = container_of(to_delayed_work(work),
-					    struct vnet_info, refill_work);
+	struct virtnet_info *vi = container_of(to_delayed_work(work),
+					       struct virtnet_info,
+					       refill_work);
 	bool retry = false;
 	unsigned int i;
 
 	for (i = 0; i < vi->curr_pairs; i++) {
-		struct vnet_rq *rq = &vi->rq[i];
+		struct virtnet_rq *rq = &vi->rq[i];
 
 		/* the rx virtqueue is NAPI's while it is enabled */
 		napi_disable(&rq->napi);
-		if (!vnet_rx_refill(vi, rq, GFP_KERNEL))
+		if (!virtnet_rx_refill(vi, rq, GFP_KERNEL))
 			retry = true;
-		vnet_napi_enable(&rq->napi);
+		virtnet_napi_enable(&rq->napi);
 	}
 	if (retry)
-		vnet_schedule_refill(vi, VNET_REFILL_RETRY);
+		virtnet_schedule_refill(vi, VIRTNET_REFILL_RETRY);
 }
 
-static void vnet_rx_drop_bufs(struct vnet_rq *rq, unsigned int num)
+static void virtnet_rx_drop_bufs(struct virtnet_rq *rq, unsigned int num)
 {
 	unsigned int len;
 	void *buf;
@@ -530,11 +533,12 @@ static void vnet_rx_drop_bufs(struct vnet_rq *rq, unsigned int num)
 }
 
 /* Appends a buffer to a frame, chaining skbs once the frags run out. */
-static struct sk_buff *vnet_rx_add_frag(struct vnet_rq *rq,
-					struct sk_buff *head,
-					struct sk_buff *curr, struct page *page,
-					unsigned int off, unsigned int len,
-					unsigned int truesize)
+static struct sk_buff *virtnet_rx_add_frag(struct virtnet_rq *rq,
+					   struct sk_buff *head,
+					   struct sk_buff *curr,
+					   struct page *page,
+					   unsigned int off, unsigned int len,
+					   unsigned int truesize)
 {
 	int nr = skb_shinfo(curr)->nr_frags;
 
@@ -565,15 +569,16 @@ static struct sk_buff *vnet_rx_add_frag(struct vnet_rq *rq,
 	return curr;
 }
 
-struct vnet_rx_count {
+struct virtnet_rx_count {
 	u64 packets;
 	u64 bytes;
 	u64 drops;
 	u64 errors;
 };
 
-static void vnet_rx_one(struct vnet_info *vi, struct vnet_rq *rq, void *buf,
-			unsigned int len, void *ctx, struct vnet_rx_count *c)
+static void virtnet_rx_one(struct virtnet_info *vi, struct virtnet_rq *rq,
+			   void *buf, unsigned int len, void *ctx,
+			   struct virtnet_rx_count *c)
 {
 	struct virtio_net_hdr_mrg_rxbuf hdr;
 	unsigned int truesize = (unsigned long)ctx;
@@ -602,14 +607,14 @@ static void vnet_rx_one(struct vnet_info *vi, struct vnet_rq *rq, void *buf,
 
 	dlen = len - vi->hdr_len;
 	off += vi->hdr_len;
-	skb = napi_alloc_skb(&rq->napi, VNET_COPY_LEN);
+	skb = napi_alloc_skb(&rq->napi, VIRTNET_COPY_LEN);
 	if (unlikely(!skb)) {
 		put_page(page);
-		vnet_rx_drop_bufs(rq, num_buf - 1);
+		virtnet_rx_drop_bufs(rq, num_buf - 1);
 		c->drops++;
 		return;
 	}
-	copy = min(dlen, VNET_COPY_LEN);
+	copy = min(dlen, VIRTNET_COPY_LEN);
 	skb_put_data(skb, page_address(page) + off, copy);
 	if (dlen > copy)
 		skb_add_rx_frag(skb, 0, page, off + copy, dlen - copy, truesize);
@@ -627,7 +632,7 @@ static void vnet_rx_one(struct vnet_info *vi, struct vnet_rq *rq, void *buf,
 		page = virt_to_head_page(buf);
 		if (unlikely(len > truesize)) {
 			put_page(page);
-			vnet_rx_drop_bufs(rq, num_buf - 1);
+			virtnet_rx_drop_bufs(rq, num_buf - 1);
 			goto err_frame;
 		}
 		if (unlikely(!len)) {
@@ -635,10 +640,11 @@ static void vnet_rx_one(struct vnet_info *vi, struct vnet_rq *rq, void *buf,
 			continue;
 		}
 		off = (char *)buf - (char *)page_address(page);
-		curr = vnet_rx_add_frag(rq, skb, curr, page, off, len, truesize);
+		curr = virtnet_rx_add_frag(rq, skb, curr, page, off, len,
+					   truesize);
 		if (unlikely(!curr)) {
 			put_page(page);
-			vnet_rx_drop_bufs(rq, num_buf - 1);
+			virtnet_rx_drop_bufs(rq, num_buf - 1);
 			dev_kfree_skb(skb);
 			c->drops++;
 			return;
@@ -655,12 +661,12 @@ static void vnet_rx_one(struct vnet_info *vi, struct vnet_rq *rq, void *buf,
 		goto err_frame;
 	}
 
-	skb_record_rx_queue(skb, vnet_rq_index(rq));
+	skb_record_rx_queue(skb, virtnet_rq_index(rq));
 	skb->protocol = eth_type_trans(skb, vi->dev);
 	c->packets++;
 	c->bytes += dlen;
-	rq->frame_avg += ((dlen + vi->hdr_len) >> VNET_FRAME_AVG_SHIFT) -
-			 (rq->frame_avg >> VNET_FRAME_AVG_SHIFT);
+	rq->frame_avg += ((dlen + vi->hdr_len) >> VIRTNET_FRAME_AVG_SHIFT) -
+			 (rq->frame_avg >> VIRTNET_FRAME_AVG_SHIFT);
 	napi_gro_receive(&rq->napi, skb);
 	return;
 
@@ -674,38 +680,38 @@ err_frame:
  * send again without waiting for the (deliberately late) tx interrupt.
  * Whoever holds the tx lock is reaping or about to.
  */
-static void vnet_rx_reap_tx(struct vnet_rq *rq, int budget)
+static void virtnet_rx_reap_tx(struct virtnet_rq *rq, int budget)
 {
-	struct vnet_info *vi = rq->vi;
-	unsigned int qi = vnet_rq_index(rq);
+	struct virtnet_info *vi = rq->vi;
+	unsigned int qi = virtnet_rq_index(rq);
 	struct netdev_queue *txq = netdev_get_tx_queue(vi->dev, qi);
 
 	if (!__netif_tx_trylock(txq))
 		return;
-	vnet_tx_reclaim(&vi->sq[qi], txq, budget);
+	virtnet_tx_reclaim(&vi->sq[qi], txq, budget);
 	__netif_tx_unlock(txq);
 }
 
-static int vnet_rx_poll(struct napi_struct *napi, int budget)
+static int virtnet_rx_poll(struct napi_struct *napi, int budget)
 {
-	struct vnet_rq *rq = container_of(napi, struct vnet_rq, napi);
-	struct vnet_info *vi = rq->vi;
-	struct vnet_rx_count c = {};
+	struct virtnet_rq *rq = container_of(napi, struct virtnet_rq, napi);
+	struct virtnet_info *vi = rq->vi;
+	struct virtnet_rx_count c = {};
 	unsigned int len, opaque;
 	void *buf, *ctx;
 	int done = 0;
 
-	vnet_rx_reap_tx(rq, budget);
+	virtnet_rx_reap_tx(rq, budget);
 
 	while (done < budget &&
 	       (buf = virtqueue_get_buf_ctx(rq->vq, &len, &ctx))) {
-		vnet_rx_one(vi, rq, buf, len, ctx, &c);
+		virtnet_rx_one(vi, rq, buf, len, ctx, &c);
 		done++;
 	}
 
 	if (rq->vq->num_free > virtqueue_get_vring_size(rq->vq) / 2 &&
-	    !vnet_rx_refill(vi, rq, GFP_ATOMIC | __GFP_NOWARN))
-		vnet_schedule_refill(vi, 0);
+	    !virtnet_rx_refill(vi, rq, GFP_ATOMIC | __GFP_NOWARN))
+		virtnet_schedule_refill(vi, 0);
 
 	u64_stats_update_begin(&rq->stats.syncp);
 	u64_stats_add(&rq->stats.packets, c.packets);
@@ -718,23 +724,23 @@ static int vnet_rx_poll(struct napi_struct *napi, int budget)
 		opaque = virtqueue_enable_cb_prepare(rq->vq);
 		if (napi_complete_done(napi, done) &&
 		    unlikely(virtqueue_poll(rq->vq, opaque)))
-			vnet_napi_schedule(napi, rq->vq);
+			virtnet_napi_schedule(napi, rq->vq);
 	}
 	return done;
 }
 
 /* Transmit */
 
-static int vnet_tx_poll(struct napi_struct *napi, int budget)
+static int virtnet_tx_poll(struct napi_struct *napi, int budget)
 {
-	struct vnet_sq *sq = container_of(napi, struct vnet_sq, napi);
+	struct virtnet_sq *sq = container_of(napi, struct virtnet_sq, napi);
 	struct netdev_queue *txq;
 	bool done;
 
-	txq = netdev_get_tx_queue(sq->vi->dev, vnet_sq_index(sq));
+	txq = netdev_get_tx_queue(sq->vi->dev, virtnet_sq_index(sq));
 	__netif_tx_lock(txq, raw_smp_processor_id());
 	virtqueue_disable_cb(sq->vq);
-	vnet_tx_reclaim(sq, txq, budget);
+	virtnet_tx_reclaim(sq, txq, budget);
 	if (!budget) {
 		/* netpoll: NAPI stays scheduled and will run again */
 		__netif_tx_unlock(txq);
@@ -748,13 +754,13 @@ static int vnet_tx_poll(struct napi_struct *napi, int budget)
 	 * late.  If that point has already passed, poll again.
 	 */
 	if (done && unlikely(!virtqueue_enable_cb_delayed(sq->vq)))
-		vnet_napi_schedule(napi, sq->vq);
+		virtnet_napi_schedule(napi, sq->vq);
 	__netif_tx_unlock(txq);
 	return 0;
 }
 
-static int vnet_tx_add(struct vnet_info *vi, struct vnet_sq *sq,
-		       struct sk_buff *skb)
+static int virtnet_tx_add(struct virtnet_info *vi, struct virtnet_sq *sq,
+			  struct sk_buff *skb)
 {
 	struct virtio_net_hdr_mrg_rxbuf hdr;
 	void *hdr_buf;
@@ -794,23 +800,24 @@ static int vnet_tx_add(struct vnet_info *vi, struct vnet_sq *sq,
 	return virtqueue_add_outbuf(sq->vq, sq->sg, n, skb, GFP_ATOMIC);
 }
 
-static netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
+static netdev_tx_t virtnet_start_xmit(struct sk_buff *skb,
+				      struct net_device *dev)
 {
-	struct vnet_info *vi = netdev_priv(dev);
+	struct virtnet_info *vi = netdev_priv(dev);
 	unsigned int qi = skb_get_queue_mapping(skb);
 	struct netdev_queue *txq = netdev_get_tx_queue(dev, qi);
-	struct vnet_sq *sq = &vi->sq[qi];
+	struct virtnet_sq *sq = &vi->sq[qi];
 	bool more = netdev_xmit_more();
 	unsigned int len = skb->len;
 	bool kick;
 	int err;
 
 	/* cheaper here, under the lock we hold anyway, than in an interrupt */
-	vnet_tx_reclaim(sq, txq, 0);
+	virtnet_tx_reclaim(sq, txq, 0);
 
 	skb_tx_timestamp(skb);
 	nf_reset_ct(skb);
-	err = vnet_tx_add(vi, sq, skb);
+	err = virtnet_tx_add(vi, sq, skb);
 	if (unlikely(err)) {
 		net_dbg_ratelimited("%s: tx dropped: %d\n", dev->name, err);
 		dev_kfree_skb_any(skb);
@@ -820,7 +827,7 @@ static netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	}
 
 	/* Stop before BQL accounting, so that a stop forces the kick. */
-	if (sq->vq->num_free < VNET_TX_DESC_MAX) {
+	if (sq->vq->num_free < VIRTNET_TX_DESC_MAX) {
 		netif_tx_stop_queue(txq);
 		u64_stats_update_begin(&sq->stats.syncp);
 		u64_stats_inc(&sq->stats.stops);
@@ -843,33 +850,33 @@ static netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
 
 /* Netdev operations */
 
-static int vnet_open(struct net_device *dev)
+static int virtnet_open(struct net_device *dev)
 {
-	struct vnet_info *vi = netdev_priv(dev);
+	struct virtnet_info *vi = netdev_priv(dev);
 	bool retry = false;
 	unsigned int i;
 
 	ASSERT_RTNL();
 	for (i = 0; i < vi->max_pairs; i++) {
 		if (i < vi->curr_pairs &&
-		    !vnet_rx_refill(vi, &vi->rq[i], GFP_KERNEL))
+		    !virtnet_rx_refill(vi, &vi->rq[i], GFP_KERNEL))
 			retry = true;
-		vnet_napi_enable(&vi->rq[i].napi);
-		vnet_napi_enable(&vi->sq[i].napi);
+		virtnet_napi_enable(&vi->rq[i].napi);
+		virtnet_napi_enable(&vi->sq[i].napi);
 	}
-	vnet_refill_enable(vi, retry);
+	virtnet_refill_enable(vi, retry);
 	netif_tx_start_all_queues(dev);
 	return 0;
 }
 
-static int vnet_stop(struct net_device *dev)
+static int virtnet_stop(struct net_device *dev)
 {
-	struct vnet_info *vi = netdev_priv(dev);
+	struct virtnet_info *vi = netdev_priv(dev);
 	unsigned int i;
 
 	ASSERT_RTNL();
 	/* the refill work would re-enable NAPI behind our back */
-	vnet_refill_disable(vi);
+	virtnet_refill_disable(vi);
 	netif_tx_disable(dev);
 	for (i = 0; i < vi->max_pairs; i++) {
 		napi_disable(&vi->rq[i].napi);
@@ -881,15 +888,15 @@ static int vnet_stop(struct net_device *dev)
 /* A modern device without CTRL_MAC_ADDR cannot be told; the address then
  * works as far as its receive filter lets frames through.
  */
-static bool vnet_push_mac(struct vnet_info *vi, const u8 *addr)
+static bool virtnet_push_mac(struct virtnet_info *vi, const u8 *addr)
 {
 	unsigned int i;
 
-	if (vnet_has(vi, VIRTIO_NET_F_CTRL_MAC_ADDR))
-		return vnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_MAC,
-				     VIRTIO_NET_CTRL_MAC_ADDR_SET,
-				     addr, ETH_ALEN);
-	if (!vnet_has(vi, VIRTIO_F_VERSION_1)) {
+	if (virtnet_has(vi, VIRTIO_NET_F_CTRL_MAC_ADDR))
+		return virtnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_MAC,
+					VIRTIO_NET_CTRL_MAC_ADDR_SET,
+					addr, ETH_ALEN);
+	if (!virtnet_has(vi, VIRTIO_F_VERSION_1)) {
 		/* legacy devices take the address through config space */
 		for (i = 0; i < ETH_ALEN; i++)
 			virtio_cwrite8(vi->vdev,
@@ -899,9 +906,9 @@ static bool vnet_push_mac(struct vnet_info *vi, const u8 *addr)
 	return true;
 }
 
-static int vnet_set_mac_address(struct net_device *dev, void *p)
+static int virtnet_set_mac_address(struct net_device *dev, void *p)
 {
-	struct vnet_info *vi = netdev_priv(dev);
+	struct virtnet_info *vi = netdev_priv(dev);
 	struct sockaddr *sa = p;
 	int err;
 
@@ -916,18 +923,18 @@ static int vnet_set_mac_address(struct net_device *dev, void *p)
 	if (err)
 		return err;
 
-	if (!vnet_push_mac(vi, sa->sa_data))
+	if (!virtnet_push_mac(vi, sa->sa_data))
 		return -EIO;
 	eth_commit_mac_addr_change(dev, p);
 	return 0;
 }
 
-static void vnet_set_rx_mode(struct net_device *dev)
+static void virtnet_set_rx_mode(struct net_device *dev)
 {
-	struct vnet_info *vi = netdev_priv(dev);
+	struct virtnet_info *vi = netdev_priv(dev);
 	unsigned long flags;
 
-	if (!vnet_has(vi, VIRTIO_NET_F_CTRL_RX))
+	if (!virtnet_has(vi, VIRTIO_NET_F_CTRL_RX))
 		return;
 
 	/* called atomically, and control commands sleep */
@@ -937,10 +944,10 @@ static void vnet_set_rx_mode(struct net_device *dev)
 	spin_unlock_irqrestore(&vi->work_lock, flags);
 }
 
-static void vnet_rx_mode_work(struct work_struct *work)
+static void virtnet_rx_mode_work(struct work_struct *work)
 {
-	struct vnet_info *vi = container_of(work, struct vnet_info,
-					    rx_mode_work);
+	struct virtnet_info *vi = container_of(work, struct virtnet_info,
+					       rx_mode_work);
 	struct virtio_device *vdev = vi->vdev;
 	struct net_device *dev = vi->dev;
 	struct virtio_net_ctrl_mac *uc, *mc;
@@ -956,12 +963,14 @@ static void vnet_rx_mode_work(struct work_struct *work)
 	promisc = !!(dev->flags & IFF_PROMISC);
 	allmulti = !!(dev->flags & IFF_ALLMULTI);
 
-	if (!vnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_PROMISC,
-			   &promisc, sizeof(promisc)))
+	if (!virtnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_RX,
+			      VIRTIO_NET_CTRL_RX_PROMISC,
+			      &promisc, sizeof(promisc)))
 		netdev_warn(dev, "failed to %s promiscuous mode\n",
 			    promisc ? "enable" : "disable");
-	if (!vnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_ALLMULTI,
-			   &allmulti, sizeof(allmulti)))
+	if (!virtnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_RX,
+			      VIRTIO_NET_CTRL_RX_ALLMULTI,
+			      &allmulti, sizeof(allmulti)))
 		netdev_warn(dev, "failed to %s all-multicast mode\n",
 			    allmulti ? "enable" : "disable");
 
@@ -991,8 +1000,8 @@ static void vnet_rx_mode_work(struct work_struct *work)
 	sg_init_table(sg, 2);
 	sg_set_buf(&sg[0], uc, uc_len);
 	sg_set_buf(&sg[1], mc, mc_len);
-	err = vnet_ctrl_cmd_sg(vi, VIRTIO_NET_CTRL_MAC,
-			       VIRTIO_NET_CTRL_MAC_TABLE_SET, sg);
+	err = virtnet_ctrl_cmd_sg(vi, VIRTIO_NET_CTRL_MAC,
+				  VIRTIO_NET_CTRL_MAC_TABLE_SET, sg);
 	if (err)
 		netdev_warn(dev, "failed to set MAC filter (%u uc, %u mc)\n",
 			    uc_cnt, mc_cnt);
@@ -1003,29 +1012,30 @@ out:
 	rtnl_unlock();
 }
 
-static int vnet_vlan_rx_add_vid(struct net_device *dev, __be16 proto, u16 vid)
+static int virtnet_vlan_rx_add_vid(struct net_device *dev, __be16 proto,
+				   u16 vid)
 {
-	struct vnet_info *vi = netdev_priv(dev);
+	struct virtnet_info *vi = netdev_priv(dev);
 	__virtio16 v = cpu_to_virtio16(vi->vdev, vid);
 
 	ASSERT_RTNL();
-	if (!vnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_VLAN, VIRTIO_NET_CTRL_VLAN_ADD,
-			   &v, sizeof(v))) {
+	if (!virtnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_VLAN,
+			      VIRTIO_NET_CTRL_VLAN_ADD, &v, sizeof(v))) {
 		netdev_warn(dev, "failed to add VLAN %u filter\n", vid);
 		return -EIO;
 	}
 	return 0;
 }
 
-static int vnet_vlan_rx_kill_vid(struct net_device *dev, __be16 proto,
-				 u16 vid)
+static int virtnet_vlan_rx_kill_vid(struct net_device *dev, __be16 proto,
+				    u16 vid)
 {
-	struct vnet_info *vi = netdev_priv(dev);
+	struct virtnet_info *vi = netdev_priv(dev);
 	__virtio16 v = cpu_to_virtio16(vi->vdev, vid);
 
 	ASSERT_RTNL();
-	if (!vnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_VLAN, VIRTIO_NET_CTRL_VLAN_DEL,
-			   &v, sizeof(v))) {
+	if (!virtnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_VLAN,
+			      VIRTIO_NET_CTRL_VLAN_DEL, &v, sizeof(v))) {
 		netdev_warn(dev, "failed to remove VLAN %u filter\n", vid);
 		return -EIO;
 	}
@@ -1033,9 +1043,10 @@ static int vnet_vlan_rx_kill_vid(struct net_device *dev, __be16 proto,
 }
 
 /* The receive offloads negotiated at probe, as far as @features allow. */
-static u64 vnet_guest_offloads(struct vnet_info *vi, netdev_features_t features)
+static u64 virtnet_guest_offloads(struct virtnet_info *vi,
+				  netdev_features_t features)
 {
-	/* only bits in vnet_features: virtio_has_feature() BUGs on others */
+	/* only bits in virtnet_features: virtio_has_feature() BUGs on others */
 	static const unsigned int gso_bits[] = {
 		VIRTIO_NET_F_GUEST_TSO4, VIRTIO_NET_F_GUEST_TSO6,
 	};
@@ -1044,56 +1055,57 @@ static u64 vnet_guest_offloads(struct vnet_info *vi, netdev_features_t features)
 
 	/* without checksum offload the device may not coalesce either */
 	if (!(features & NETIF_F_RXCSUM) ||
-	    !vnet_has(vi, VIRTIO_NET_F_GUEST_CSUM))
+	    !virtnet_has(vi, VIRTIO_NET_F_GUEST_CSUM))
 		return 0;
 	offloads |= BIT_ULL(VIRTIO_NET_F_GUEST_CSUM);
 	if (!(features & NETIF_F_GRO_HW))
 		return offloads;
 	for (i = 0; i < ARRAY_SIZE(gso_bits); i++)
-		if (vnet_has(vi, gso_bits[i]))
+		if (virtnet_has(vi, gso_bits[i]))
 			offloads |= BIT_ULL(gso_bits[i]);
 	return offloads;
 }
 
-static int vnet_set_guest_offloads(struct vnet_info *vi,
-				   netdev_features_t features)
+static int virtnet_set_guest_offloads(struct virtnet_info *vi,
+				      netdev_features_t features)
 {
 	__virtio64 v = cpu_to_virtio64(vi->vdev,
-				       vnet_guest_offloads(vi, features));
+				       virtnet_guest_offloads(vi, features));
 
-	if (!vnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_GUEST_OFFLOADS,
-			   VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET, &v, sizeof(v)))
+	if (!virtnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_GUEST_OFFLOADS,
+			      VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET,
+			      &v, sizeof(v)))
 		return -EIO;
 	return 0;
 }
 
-static int vnet_set_features(struct net_device *dev,
-			     netdev_features_t features)
+static int virtnet_set_features(struct net_device *dev,
+				netdev_features_t features)
 {
-	struct vnet_info *vi = netdev_priv(dev);
+	struct virtnet_info *vi = netdev_priv(dev);
 	netdev_features_t changed = dev->features ^ features;
 	int err;
 
 	ASSERT_RTNL();
 	if (!(changed & (NETIF_F_RXCSUM | NETIF_F_GRO_HW)) ||
-	    !vnet_has(vi, VIRTIO_NET_F_CTRL_GUEST_OFFLOADS))
+	    !virtnet_has(vi, VIRTIO_NET_F_CTRL_GUEST_OFFLOADS))
 		return 0;
-	err = vnet_set_guest_offloads(vi, features);
+	err = virtnet_set_guest_offloads(vi, features);
 	if (err)
 		netdev_warn(dev, "device refused receive offloads %#llx\n",
-			    vnet_guest_offloads(vi, features));
+			    virtnet_guest_offloads(vi, features));
 	return err;
 }
 
-static void vnet_get_stats64(struct net_device *dev,
-			     struct rtnl_link_stats64 *tot)
+static void virtnet_get_stats64(struct net_device *dev,
+				struct rtnl_link_stats64 *tot)
 {
-	struct vnet_info *vi = netdev_priv(dev);
+	struct virtnet_info *vi = netdev_priv(dev);
 	unsigned int i, start;
 
 	for (i = 0; i < vi->max_pairs; i++) {
-		struct vnet_rq_stats *rs = &vi->rq[i].stats;
-		struct vnet_sq_stats *ss = &vi->sq[i].stats;
+		struct virtnet_rq_stats *rs = &vi->rq[i].stats;
+		struct virtnet_sq_stats *ss = &vi->sq[i].stats;
 		u64 rp, rb, rd, re, tp, tb, td;
 
 		do {
@@ -1121,18 +1133,18 @@ static void vnet_get_stats64(struct net_device *dev,
 	}
 }
 
-static void vnet_tx_timeout(struct net_device *dev, unsigned int txqueue)
+static void virtnet_tx_timeout(struct net_device *dev, unsigned int txqueue)
 {
-	struct vnet_info *vi = netdev_priv(dev);
+	struct virtnet_info *vi = netdev_priv(dev);
 
 	netdev_warn(dev, "tx queue %u timed out, %u descriptors free\n",
 		    txqueue, vi->sq[txqueue].vq->num_free);
 }
 
-static int vnet_get_phys_port_name(struct net_device *dev, char *buf,
-				   size_t len)
+static int virtnet_get_phys_port_name(struct net_device *dev, char *buf,
+				      size_t len)
 {
-	struct vnet_info *vi = netdev_priv(dev);
+	struct virtnet_info *vi = netdev_priv(dev);
 
 	if (!vi->failover)
 		return -EOPNOTSUPP;
@@ -1141,25 +1153,25 @@ static int vnet_get_phys_port_name(struct net_device *dev, char *buf,
 	return 0;
 }
 
-static const struct net_device_ops vnet_netdev_ops = {
-	.ndo_open		= vnet_open,
-	.ndo_stop		= vnet_stop,
-	.ndo_start_xmit		= vnet_start_xmit,
+static const struct net_device_ops virtnet_netdev_ops = {
+	.ndo_open		= virtnet_open,
+	.ndo_stop		= virtnet_stop,
+	.ndo_start_xmit		= virtnet_start_xmit,
 	.ndo_validate_addr	= eth_validate_addr,
-	.ndo_set_mac_address	= vnet_set_mac_address,
-	.ndo_set_rx_mode	= vnet_set_rx_mode,
-	.ndo_set_features	= vnet_set_features,
-	.ndo_get_stats64	= vnet_get_stats64,
-	.ndo_vlan_rx_add_vid	= vnet_vlan_rx_add_vid,
-	.ndo_vlan_rx_kill_vid	= vnet_vlan_rx_kill_vid,
-	.ndo_tx_timeout		= vnet_tx_timeout,
-	.ndo_get_phys_port_name	= vnet_get_phys_port_name,
+	.ndo_set_mac_address	= virtnet_set_mac_address,
+	.ndo_set_rx_mode	= virtnet_set_rx_mode,
+	.ndo_set_features	= virtnet_set_features,
+	.ndo_get_stats64	= virtnet_get_stats64,
+	.ndo_vlan_rx_add_vid	= virtnet_vlan_rx_add_vid,
+	.ndo_vlan_rx_kill_vid	= virtnet_vlan_rx_kill_vid,
+	.ndo_tx_timeout		= virtnet_tx_timeout,
+	.ndo_get_phys_port_name	= virtnet_get_phys_port_name,
 	.ndo_features_check	= passthru_features_check,
 };
 
 /* Queue pairs */
 
-static int vnet_set_pairs(struct vnet_info *vi, u16 pairs)
+static int virtnet_set_pairs(struct virtnet_info *vi, u16 pairs)
 {
 	struct net_device *dev = vi->dev;
 	bool running = netif_running(dev);
@@ -1175,10 +1187,10 @@ static int vnet_set_pairs(struct vnet_info *vi, u16 pairs)
 
 	/* the refill work walks the active queues */
 	if (running)
-		vnet_refill_disable(vi);
+		virtnet_refill_disable(vi);
 
-	if (!vnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_MQ,
-			   VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, &v, sizeof(v))) {
+	if (!virtnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_MQ,
+			      VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, &v, sizeof(v))) {
 		netdev_warn(dev, "device refused %u queue pairs\n", pairs);
 		err = -EIO;
 		goto out;
@@ -1205,22 +1217,22 @@ static int vnet_set_pairs(struct vnet_info *vi, u16 pairs)
 		if (!running)
 			continue;
 		napi_disable(&vi->rq[i].napi);
-		if (!vnet_rx_refill(vi, &vi->rq[i], GFP_KERNEL))
+		if (!virtnet_rx_refill(vi, &vi->rq[i], GFP_KERNEL))
 			retry = true;
-		vnet_napi_enable(&vi->rq[i].napi);
+		virtnet_napi_enable(&vi->rq[i].napi);
 	}
 out:
 	if (running)
-		vnet_refill_enable(vi, retry);
+		virtnet_refill_enable(vi, retry);
 	return err;
 }
 
 /* Ethtool */
 
-static void vnet_get_drvinfo(struct net_device *dev,
-			     struct ethtool_drvinfo *info)
+static void virtnet_get_drvinfo(struct net_device *dev,
+				struct ethtool_drvinfo *info)
 {
-	struct vnet_info *vi = netdev_priv(dev);
+	struct virtnet_info *vi = netdev_priv(dev);
 
 	strscpy(info->driver, KBUILD_MODNAME, sizeof(info->driver));
 	strscpy(info->version, FO_VERSION, sizeof(info->version));
@@ -1228,12 +1240,12 @@ static void vnet_get_drvinfo(struct net_device *dev,
 		sizeof(info->bus_info));
 }
 
-static void vnet_get_ringparam(struct net_device *dev,
-			       struct ethtool_ringparam *ring,
-			       struct kernel_ethtool_ringparam *kring,
-			       struct netlink_ext_ack *extack)
+static void virtnet_get_ringparam(struct net_device *dev,
+				  struct ethtool_ringparam *ring,
+				  struct kernel_ethtool_ringparam *kring,
+				  struct netlink_ext_ack *extack)
 {
-	struct vnet_info *vi = netdev_priv(dev);
+	struct virtnet_info *vi = netdev_priv(dev);
 
 	ring->rx_max_pending = vi->rq[0].vq->num_max;
 	ring->tx_max_pending = vi->sq[0].vq->num_max;
@@ -1241,23 +1253,23 @@ static void vnet_get_ringparam(struct net_device *dev,
 	ring->tx_pending = virtqueue_get_vring_size(vi->sq[0].vq);
 }
 
-static void vnet_rx_recycle(struct virtqueue *vq, void *buf)
+static void virtnet_rx_recycle(struct virtqueue *vq, void *buf)
 {
 	put_page(virt_to_head_page(buf));
 }
 
-static void vnet_tx_recycle(struct virtqueue *vq, void *buf)
+static void virtnet_tx_recycle(struct virtqueue *vq, void *buf)
 {
 	dev_kfree_skb_any(buf);
 }
 
 /* The pair's NAPIs and xmit are stopped around it when the netdev runs. */
-static int vnet_resize_pair(struct vnet_info *vi, unsigned int i, u32 rx,
-			    u32 tx, bool running)
+static int virtnet_resize_pair(struct virtnet_info *vi, unsigned int i, u32 rx,
+			       u32 tx, bool running)
 {
 	struct netdev_queue *txq = netdev_get_tx_queue(vi->dev, i);
-	struct vnet_rq *rq = &vi->rq[i];
-	struct vnet_sq *sq = &vi->sq[i];
+	struct virtnet_rq *rq = &vi->rq[i];
+	struct virtnet_sq *sq = &vi->sq[i];
 	int err = 0, err_tx = 0;
 
 	if (running) {
@@ -1270,30 +1282,30 @@ static int vnet_resize_pair(struct vnet_info *vi, unsigned int i, u32 rx,
 	}
 
 	if (rx != virtqueue_get_vring_size(rq->vq))
-		err = virtqueue_resize(rq->vq, rx, vnet_rx_recycle, NULL);
+		err = virtqueue_resize(rq->vq, rx, virtnet_rx_recycle, NULL);
 	if (tx != virtqueue_get_vring_size(sq->vq)) {
-		err_tx = virtqueue_resize(sq->vq, tx, vnet_tx_recycle, NULL);
+		err_tx = virtqueue_resize(sq->vq, tx, virtnet_tx_recycle, NULL);
 		/* the recycled skbs never complete */
 		netdev_tx_reset_queue(txq);
 	}
 
 	if (running) {
 		if (i < vi->curr_pairs &&
-		    !vnet_rx_refill(vi, rq, GFP_KERNEL))
-			vnet_schedule_refill(vi, VNET_REFILL_RETRY);
+		    !virtnet_rx_refill(vi, rq, GFP_KERNEL))
+			virtnet_schedule_refill(vi, VIRTNET_REFILL_RETRY);
 		netif_tx_wake_queue(txq);
-		vnet_napi_enable(&sq->napi);
-		vnet_napi_enable(&rq->napi);
+		virtnet_napi_enable(&sq->napi);
+		virtnet_napi_enable(&rq->napi);
 	}
 	return err ?: err_tx;
 }
 
-static int vnet_set_ringparam(struct net_device *dev,
-			      struct ethtool_ringparam *ring,
-			      struct kernel_ethtool_ringparam *kring,
-			      struct netlink_ext_ack *extack)
+static int virtnet_set_ringparam(struct net_device *dev,
+				 struct ethtool_ringparam *ring,
+				 struct kernel_ethtool_ringparam *kring,
+				 struct netlink_ext_ack *extack)
 {
-	struct vnet_info *vi = netdev_priv(dev);
+	struct virtnet_info *vi = netdev_priv(dev);
 	bool running = netif_running(dev);
 	u32 rx = ring->rx_pending, tx = ring->tx_pending;
 	unsigned int i;
@@ -1304,27 +1316,27 @@ static int vnet_set_ringparam(struct net_device *dev,
 	    tx == virtqueue_get_vring_size(vi->sq[0].vq))
 		return 0;
 	/* a ring is resized by resetting it alone */
-	if (!vnet_has(vi, VIRTIO_F_RING_RESET)) {
+	if (!virtnet_has(vi, VIRTIO_F_RING_RESET)) {
 		NL_SET_ERR_MSG_MOD(extack, "device cannot reset a single queue");
 		return -EOPNOTSUPP;
 	}
 	/* split rings come in powers of two; a full tx ring holds one skb */
 	if (!is_power_of_2(rx) || !is_power_of_2(tx) ||
-	    rx < VNET_RING_MIN || tx < VNET_RING_MIN) {
+	    rx < VIRTNET_RING_MIN || tx < VIRTNET_RING_MIN) {
 		NL_SET_ERR_MSG_FMT_MOD(extack,
 				       "ring sizes must be powers of two, at least %u",
-				       VNET_RING_MIN);
+				       VIRTNET_RING_MIN);
 		return -EINVAL;
 	}
 
 	/* the refill work would re-enable the rx NAPIs behind our back */
 	if (running)
-		vnet_refill_disable(vi);
+		virtnet_refill_disable(vi);
 	/* all pairs, used or not, so that a later ethtool -L finds them alike */
 	for (i = 0; i < vi->max_pairs && !err; i++)
-		err = vnet_resize_pair(vi, i, rx, tx, running);
+		err = virtnet_resize_pair(vi, i, rx, tx, running);
 	if (running)
-		vnet_refill_enable(vi, false);
+		virtnet_refill_enable(vi, false);
 	if (err) {
 		netdev_warn(dev, "resizing queue pair %u to %u/%u failed: %d\n",
 			    i - 1, rx, tx, err);
@@ -1333,19 +1345,19 @@ static int vnet_set_ringparam(struct net_device *dev,
 	return err;
 }
 
-static void vnet_get_channels(struct net_device *dev,
-			      struct ethtool_channels *ch)
+static void virtnet_get_channels(struct net_device *dev,
+				 struct ethtool_channels *ch)
 {
-	struct vnet_info *vi = netdev_priv(dev);
+	struct virtnet_info *vi = netdev_priv(dev);
 
 	ch->max_combined = vi->max_pairs;
 	ch->combined_count = vi->curr_pairs;
 }
 
-static int vnet_set_channels(struct net_device *dev,
-			     struct ethtool_channels *ch)
+static int virtnet_set_channels(struct net_device *dev,
+				struct ethtool_channels *ch)
 {
-	struct vnet_info *vi = netdev_priv(dev);
+	struct virtnet_info *vi = netdev_priv(dev);
 
 	ASSERT_RTNL();
 	if (ch->rx_count || ch->tx_count || ch->other_count)
@@ -1354,42 +1366,42 @@ static int vnet_set_channels(struct net_device *dev,
 		return -EINVAL;
 	if (ch->combined_count == vi->curr_pairs)
 		return 0;
-	if (!vnet_has(vi, VIRTIO_NET_F_MQ))
+	if (!virtnet_has(vi, VIRTIO_NET_F_MQ))
 		return -EOPNOTSUPP;
-	return vnet_set_pairs(vi, ch->combined_count);
+	return virtnet_set_pairs(vi, ch->combined_count);
 }
 
-static int vnet_get_sset_count(struct net_device *dev, int sset)
+static int virtnet_get_sset_count(struct net_device *dev, int sset)
 {
-	struct vnet_info *vi = netdev_priv(dev);
+	struct virtnet_info *vi = netdev_priv(dev);
 
 	if (sset != ETH_SS_STATS)
 		return -EOPNOTSUPP;
-	return vi->curr_pairs * (ARRAY_SIZE(vnet_rq_stat_descs) +
-				 ARRAY_SIZE(vnet_sq_stat_descs));
+	return vi->curr_pairs * (ARRAY_SIZE(virtnet_rq_stat_descs) +
+				 ARRAY_SIZE(virtnet_sq_stat_descs));
 }
 
-static void vnet_get_strings(struct net_device *dev, u32 sset, u8 *data)
+static void virtnet_get_strings(struct net_device *dev, u32 sset, u8 *data)
 {
-	struct vnet_info *vi = netdev_priv(dev);
+	struct virtnet_info *vi = netdev_priv(dev);
 	unsigned int i, j;
 
 	if (sset != ETH_SS_STATS)
 		return;
 	for (i = 0; i < vi->curr_pairs; i++) {
-		for (j = 0; j < ARRAY_SIZE(vnet_rq_stat_descs); j++)
+		for (j = 0; j < ARRAY_SIZE(virtnet_rq_stat_descs); j++)
 			ethtool_sprintf(&data, "rx_queue_%u_%s", i,
-					vnet_rq_stat_descs[j].name);
-		for (j = 0; j < ARRAY_SIZE(vnet_sq_stat_descs); j++)
+					virtnet_rq_stat_descs[j].name);
+		for (j = 0; j < ARRAY_SIZE(virtnet_sq_stat_descs); j++)
 			ethtool_sprintf(&data, "tx_queue_%u_%s", i,
-					vnet_sq_stat_descs[j].name);
+					virtnet_sq_stat_descs[j].name);
 	}
 }
 
-static void vnet_read_stats(const struct u64_stats_sync *syncp,
-			    const void *base,
-			    const struct vnet_stat_desc *descs,
-			    unsigned int n, u64 *data)
+static void virtnet_read_stats(const struct u64_stats_sync *syncp,
+			       const void *base,
+			       const struct virtnet_stat_desc *descs,
+			       unsigned int n, u64 *data)
 {
 	unsigned int start, j;
 
@@ -1400,35 +1412,35 @@ static void vnet_read_stats(const struct u64_stats_sync *syncp,
 	} while (u64_stats_fetch_retry(syncp, start));
 }
 
-static void vnet_get_ethtool_stats(struct net_device *dev,
-				   struct ethtool_stats *stats, u64 *data)
+static void virtnet_get_ethtool_stats(struct net_device *dev,
+				      struct ethtool_stats *stats, u64 *data)
 {
-	struct vnet_info *vi = netdev_priv(dev);
+	struct virtnet_info *vi = netdev_priv(dev);
 	unsigned int i;
 
 	for (i = 0; i < vi->curr_pairs; i++) {
-		vnet_read_stats(&vi->rq[i].stats.syncp, &vi->rq[i].stats,
-				vnet_rq_stat_descs,
-				ARRAY_SIZE(vnet_rq_stat_descs), data);
-		data += ARRAY_SIZE(vnet_rq_stat_descs);
-		vnet_read_stats(&vi->sq[i].stats.syncp, &vi->sq[i].stats,
-				vnet_sq_stat_descs,
-				ARRAY_SIZE(vnet_sq_stat_descs), data);
-		data += ARRAY_SIZE(vnet_sq_stat_descs);
+		virtnet_read_stats(&vi->rq[i].stats.syncp, &vi->rq[i].stats,
+				   virtnet_rq_stat_descs,
+				   ARRAY_SIZE(virtnet_rq_stat_descs), data);
+		data += ARRAY_SIZE(virtnet_rq_stat_descs);
+		virtnet_read_stats(&vi->sq[i].stats.syncp, &vi->sq[i].stats,
+				   virtnet_sq_stat_descs,
+				   ARRAY_SIZE(virtnet_sq_stat_descs), data);
+		data += ARRAY_SIZE(virtnet_sq_stat_descs);
 	}
 }
 
-static int vnet_get_link_ksettings(struct net_device *dev,
-				   struct ethtool_link_ksettings *cmd)
+static int virtnet_get_link_ksettings(struct net_device *dev,
+				      struct ethtool_link_ksettings *cmd)
 {
-	struct vnet_info *vi = netdev_priv(dev);
+	struct virtnet_info *vi = netdev_priv(dev);
 	u32 speed;
 	u8 duplex;
 
 	cmd->base.speed = SPEED_UNKNOWN;
 	cmd->base.duplex = DUPLEX_UNKNOWN;
 	cmd->base.port = PORT_OTHER;
-	if (!vnet_has(vi, VIRTIO_NET_F_SPEED_DUPLEX))
+	if (!virtnet_has(vi, VIRTIO_NET_F_SPEED_DUPLEX))
 		return 0;
 
 	virtio_cread_le(vi->vdev, struct virtio_net_config, speed, &speed);
@@ -1440,26 +1452,26 @@ static int vnet_get_link_ksettings(struct net_device *dev,
 	return 0;
 }
 
-static const struct ethtool_ops vnet_ethtool_ops = {
-	.get_drvinfo		= vnet_get_drvinfo,
+static const struct ethtool_ops virtnet_ethtool_ops = {
+	.get_drvinfo		= virtnet_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
-	.get_ringparam		= vnet_get_ringparam,
-	.set_ringparam		= vnet_set_ringparam,
-	.get_channels		= vnet_get_channels,
-	.set_channels		= vnet_set_channels,
-	.get_sset_count		= vnet_get_sset_count,
-	.get_strings		= vnet_get_strings,
-	.get_ethtool_stats	= vnet_get_ethtool_stats,
-	.get_link_ksettings	= vnet_get_link_ksettings,
+	.get_ringparam		= virtnet_get_ringparam,
+	.set_ringparam		= virtnet_set_ringparam,
+	.get_channels		= virtnet_get_channels,
+	.set_channels		= virtnet_set_channels,
+	.get_sset_count		= virtnet_get_sset_count,
+	.get_strings		= virtnet_get_strings,
+	.get_ethtool_stats	= virtnet_get_ethtool_stats,
+	.get_link_ksettings	= virtnet_get_link_ksettings,
 	.get_ts_info		= ethtool_op_get_ts_info,
 };
 
 /* Config space */
 
-static void vnet_config_work(struct work_struct *work)
+static void virtnet_config_work(struct work_struct *work)
 {
-	struct vnet_info *vi = container_of(work, struct vnet_info,
-					    config_work);
+	struct virtnet_info *vi = container_of(work, struct virtnet_info,
+					       config_work);
 	struct net_device *dev = vi->dev;
 	u16 v;
 
@@ -1468,11 +1480,11 @@ static void vnet_config_work(struct work_struct *work)
 		return;
 
 	if ((v & VIRTIO_NET_S_ANNOUNCE) &&
-	    vnet_has(vi, VIRTIO_NET_F_GUEST_ANNOUNCE)) {
+	    virtnet_has(vi, VIRTIO_NET_F_GUEST_ANNOUNCE)) {
 		netdev_dbg(dev, "device asks for a link announce\n");
 		netdev_notify_peers(dev);
-		if (!vnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_ANNOUNCE,
-				   VIRTIO_NET_CTRL_ANNOUNCE_ACK, NULL, 0))
+		if (!virtnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_ANNOUNCE,
+				      VIRTIO_NET_CTRL_ANNOUNCE_ACK, NULL, 0))
 			netdev_warn(dev, "failed to ack link announce\n");
 	}
 
@@ -1486,9 +1498,9 @@ static void vnet_config_work(struct work_struct *work)
 		netif_carrier_off(dev);
 }
 
-static void vnet_config_changed(struct virtio_device *vdev)
+static void virtnet_config_changed(struct virtio_device *vdev)
 {
-	struct vnet_info *vi = vdev->priv;
+	struct virtnet_info *vi = vdev->priv;
 	unsigned long flags;
 
 	spin_lock_irqsave(&vi->work_lock, flags);
@@ -1499,48 +1511,48 @@ static void vnet_config_changed(struct virtio_device *vdev)
 
 /* Probe and remove */
 
-static void vnet_init_netdev(struct vnet_info *vi)
+static void virtnet_init_netdev(struct virtnet_info *vi)
 {
 	struct virtio_device *vdev = vi->vdev;
 	struct net_device *dev = vi->dev;
 	u16 mtu;
 
-	dev->netdev_ops = &vnet_netdev_ops;
-	dev->ethtool_ops = &vnet_ethtool_ops;
-	dev->watchdog_timeo = VNET_TX_TIMEOUT;
+	dev->netdev_ops = &virtnet_netdev_ops;
+	dev->ethtool_ops = &virtnet_ethtool_ops;
+	dev->watchdog_timeo = VIRTNET_TX_TIMEOUT;
 	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
-	if (vnet_has(vi, VIRTIO_NET_F_CTRL_RX))
+	if (virtnet_has(vi, VIRTIO_NET_F_CTRL_RX))
 		dev->priv_flags |= IFF_UNICAST_FLT;
 	dev->needed_headroom = vi->hdr_len;
 
 	dev->features = NETIF_F_HIGHDMA;
-	if (vnet_has(vi, VIRTIO_NET_F_CSUM)) {
+	if (virtnet_has(vi, VIRTIO_NET_F_CSUM)) {
 		dev->hw_features |= NETIF_F_HW_CSUM | NETIF_F_SG;
-		if (vnet_has(vi, VIRTIO_NET_F_HOST_TSO4))
+		if (virtnet_has(vi, VIRTIO_NET_F_HOST_TSO4))
 			dev->hw_features |= NETIF_F_TSO;
-		if (vnet_has(vi, VIRTIO_NET_F_HOST_TSO6))
+		if (virtnet_has(vi, VIRTIO_NET_F_HOST_TSO6))
 			dev->hw_features |= NETIF_F_TSO6;
 		dev->features |= dev->hw_features;
 	}
-	if (vnet_has(vi, VIRTIO_NET_F_GUEST_CSUM))
+	if (virtnet_has(vi, VIRTIO_NET_F_GUEST_CSUM))
 		dev->features |= NETIF_F_RXCSUM;
 	/* the device coalesces received TCP segments (GSO frames to us) */
-	if (vnet_has(vi, VIRTIO_NET_F_GUEST_TSO4) ||
-	    vnet_has(vi, VIRTIO_NET_F_GUEST_TSO6))
+	if (virtnet_has(vi, VIRTIO_NET_F_GUEST_TSO4) ||
+	    virtnet_has(vi, VIRTIO_NET_F_GUEST_TSO6))
 		dev->features |= NETIF_F_GRO_HW;
 	/* what the device does for us on receive, it can be told to stop */
-	if (vnet_has(vi, VIRTIO_NET_F_CTRL_GUEST_OFFLOADS))
+	if (virtnet_has(vi, VIRTIO_NET_F_CTRL_GUEST_OFFLOADS))
 		dev->hw_features |= dev->features &
 				    (NETIF_F_RXCSUM | NETIF_F_GRO_HW);
-	if (vnet_has(vi, VIRTIO_NET_F_CTRL_VLAN))
+	if (virtnet_has(vi, VIRTIO_NET_F_CTRL_VLAN))
 		dev->features |= NETIF_F_HW_VLAN_CTAG_FILTER;
 	dev->vlan_features = dev->features & (NETIF_F_HW_CSUM | NETIF_F_SG |
 					      NETIF_F_ALL_TSO |
 					      NETIF_F_HIGHDMA);
 
 	dev->min_mtu = ETH_MIN_MTU;
-	if (vnet_has(vi, VIRTIO_NET_F_MTU)) {
-		/* validated in vnet_validate(); the device's advice is the
+	if (virtnet_has(vi, VIRTIO_NET_F_MTU)) {
+		/* validated in virtnet_validate(); the device's advice is the
 		 * initial MTU as well as the limit
 		 */
 		virtio_cread(vdev, struct virtio_net_config, mtu, &mtu);
@@ -1551,17 +1563,17 @@ static void vnet_init_netdev(struct vnet_info *vi)
 	}
 
 	if (vi->mergeable)
-		vi->rx_buf_len = VNET_MRG_BUF_MIN;
+		vi->rx_buf_len = VIRTNET_MRG_BUF_MIN;
 	else
 		vi->rx_buf_len = vi->hdr_len + VLAN_ETH_HLEN + dev->max_mtu;
 }
 
-static void vnet_init_mac(struct vnet_info *vi)
+static void virtnet_init_mac(struct virtnet_info *vi)
 {
 	struct net_device *dev = vi->dev;
 	u8 addr[ETH_ALEN];
 
-	if (vnet_has(vi, VIRTIO_NET_F_MAC)) {
+	if (virtnet_has(vi, VIRTIO_NET_F_MAC)) {
 		virtio_cread_bytes(vi->vdev,
 				   offsetof(struct virtio_net_config, mac),
 				   addr, ETH_ALEN);
@@ -1575,7 +1587,7 @@ static void vnet_init_mac(struct vnet_info *vi)
 	eth_hw_addr_random(dev);
 }
 
-static int vnet_alloc_queues(struct vnet_info *vi)
+static int virtnet_alloc_queues(struct virtnet_info *vi)
 {
 	unsigned int i;
 
@@ -1589,23 +1601,23 @@ static int vnet_alloc_queues(struct vnet_info *vi)
 	}
 
 	for (i = 0; i < vi->max_pairs; i++) {
-		struct vnet_rq *rq = &vi->rq[i];
-		struct vnet_sq *sq = &vi->sq[i];
+		struct virtnet_rq *rq = &vi->rq[i];
+		struct virtnet_sq *sq = &vi->sq[i];
 
 		rq->vi = vi;
 		u64_stats_init(&rq->stats.syncp);
 		snprintf(rq->name, sizeof(rq->name), "input.%u", i);
-		netif_napi_add(vi->dev, &rq->napi, vnet_rx_poll);
+		netif_napi_add(vi->dev, &rq->napi, virtnet_rx_poll);
 
 		sq->vi = vi;
 		u64_stats_init(&sq->stats.syncp);
 		snprintf(sq->name, sizeof(sq->name), "output.%u", i);
-		netif_napi_add_tx(vi->dev, &sq->napi, vnet_tx_poll);
+		netif_napi_add_tx(vi->dev, &sq->napi, virtnet_tx_poll);
 	}
 	return 0;
 }
 
-static void vnet_free_queues(struct vnet_info *vi)
+static void virtnet_free_queues(struct virtnet_info *vi)
 {
 	unsigned int i;
 
@@ -1617,7 +1629,7 @@ static void vnet_free_queues(struct vnet_info *vi)
 	kfree(vi->rq);
 }
 
-static int vnet_find_vqs(struct vnet_info *vi)
+static int virtnet_find_vqs(struct virtnet_info *vi)
 {
 	unsigned int i, n = vi->max_pairs * 2;
 	struct virtqueue_info *info;
@@ -1625,7 +1637,7 @@ static int vnet_find_vqs(struct vnet_info *vi)
 	int err = -ENOMEM;
 
 	/* rx and tx of each pair, then the control queue (spec 5.1.2) */
-	if (vnet_has(vi, VIRTIO_NET_F_CTRL_VQ))
+	if (virtnet_has(vi, VIRTIO_NET_F_CTRL_VQ))
 		n++;
 	info = kcalloc(n, sizeof(*info), GFP_KERNEL);
 	if (!info)
@@ -1636,13 +1648,13 @@ static int vnet_find_vqs(struct vnet_info *vi)
 
 	for (i = 0; i < vi->max_pairs; i++) {
 		info[2 * i].name = vi->rq[i].name;
-		info[2 * i].callback = vnet_rx_done;
+		info[2 * i].callback = virtnet_rx_done;
 		/* rx buffers carry their truesize as context */
 		info[2 * i].ctx = true;
 		info[2 * i + 1].name = vi->sq[i].name;
-		info[2 * i + 1].callback = vnet_tx_done;
+		info[2 * i + 1].callback = virtnet_tx_done;
 	}
-	if (vnet_has(vi, VIRTIO_NET_F_CTRL_VQ))
+	if (virtnet_has(vi, VIRTIO_NET_F_CTRL_VQ))
 		info[n - 1].name = "control";
 
 	err = virtio_find_vqs(vi->vdev, n, vqs, info, NULL);
@@ -1653,7 +1665,7 @@ static int vnet_find_vqs(struct vnet_info *vi)
 		vi->rq[i].vq = vqs[2 * i];
 		vi->sq[i].vq = vqs[2 * i + 1];
 	}
-	if (vnet_has(vi, VIRTIO_NET_F_CTRL_VQ))
+	if (virtnet_has(vi, VIRTIO_NET_F_CTRL_VQ))
 		vi->cvq = vqs[n - 1];
 
 err_free_vqs:
@@ -1664,13 +1676,13 @@ err_free_info:
 }
 
 /* The device must be reset first, so that it lets go of the buffers. */
-static void vnet_del_vqs(struct vnet_info *vi)
+static void virtnet_del_vqs(struct virtnet_info *vi)
 {
 	unsigned int i;
 	void *buf;
 
 	for (i = 0; i < vi->max_pairs; i++) {
-		struct vnet_rq *rq = &vi->rq[i];
+		struct virtnet_rq *rq = &vi->rq[i];
 
 		while ((buf = virtqueue_detach_unused_buf(vi->sq[i].vq)))
 			dev_kfree_skb(buf);
@@ -1685,7 +1697,7 @@ static void vnet_del_vqs(struct vnet_info *vi)
 	vi->vdev->config->del_vqs(vi->vdev);
 }
 
-static int vnet_validate(struct virtio_device *vdev)
+static int virtnet_validate(struct virtio_device *vdev)
 {
 	u16 v;
 
@@ -1738,10 +1750,10 @@ static int vnet_validate(struct virtio_device *vdev)
 	return 0;
 }
 
-static int vnet_probe(struct virtio_device *vdev)
+static int virtnet_probe(struct virtio_device *vdev)
 {
 	struct net_device *dev;
-	struct vnet_info *vi;
+	struct virtnet_info *vi;
 	u16 max_pairs = 1;
 	int err;
 
@@ -1766,14 +1778,14 @@ static int vnet_probe(struct virtio_device *vdev)
 		vi->hdr_len = sizeof(struct virtio_net_hdr);
 	mutex_init(&vi->cvq_lock);
 	spin_lock_init(&vi->work_lock);
-	INIT_WORK(&vi->config_work, vnet_config_work);
-	INIT_WORK(&vi->rx_mode_work, vnet_rx_mode_work);
-	INIT_DELAYED_WORK(&vi->refill_work, vnet_refill_work);
+	INIT_WORK(&vi->config_work, virtnet_config_work);
+	INIT_WORK(&vi->rx_mode_work, virtnet_rx_mode_work);
+	INIT_DELAYED_WORK(&vi->refill_work, virtnet_refill_work);
 	vdev->priv = vi;
 
-	vnet_init_netdev(vi);
+	virtnet_init_netdev(vi);
 	SET_NETDEV_DEV(dev, &vdev->dev);
-	vnet_init_mac(vi);
+	virtnet_init_mac(vi);
 	err = netif_set_real_num_queues(dev, 1, 1);
 	if (err)
 		goto err_free_dev;
@@ -1784,11 +1796,11 @@ static int vnet_probe(struct virtio_device *vdev)
 		goto err_free_dev;
 	}
 
-	err = vnet_alloc_queues(vi);
+	err = virtnet_alloc_queues(vi);
 	if (err)
 		goto err_free_ctrl;
 
-	err = vnet_find_vqs(vi);
+	err = virtnet_find_vqs(vi);
 	if (err)
 		goto err_free_queues;
 
@@ -1797,18 +1809,18 @@ static int vnet_probe(struct virtio_device *vdev)
 
 	if (max_pairs > 1) {
 		rtnl_lock();
-		err = vnet_set_pairs(vi, min_t(u16, max_pairs,
-					       num_online_cpus()));
+		err = virtnet_set_pairs(vi, min_t(u16, max_pairs,
+						  num_online_cpus()));
 		rtnl_unlock();
 		if (err)
 			dev_warn(&vdev->dev, "staying on one queue pair\n");
 	}
 
-	if (!vnet_has(vi, VIRTIO_NET_F_MAC) &&
-	    !vnet_push_mac(vi, dev->dev_addr))
+	if (!virtnet_has(vi, VIRTIO_NET_F_MAC) &&
+	    !virtnet_push_mac(vi, dev->dev_addr))
 		dev_warn(&vdev->dev, "device refused MAC %pM\n", dev->dev_addr);
 
-	if (vnet_has(vi, VIRTIO_NET_F_STANDBY)) {
+	if (virtnet_has(vi, VIRTIO_NET_F_STANDBY)) {
 		/* the master must exist when the standby registers */
 		vi->failover = net_failover_create(dev);
 		if (IS_ERR(vi->failover)) {
@@ -1817,30 +1829,28 @@ static int vnet_probe(struct virtio_device *vdev)
 			goto err_reset;
 		}
 		/*
-		 * Addresses live on the master.  The standby's own IPv6
-		 * link-local, ND and MLD would leave from the shared MAC on the
-		 * standby's path and move the host switch's entry for the
-		 * guest there, while a stock master drops what the standby
-		 * receives: do no IPv6 autoconfiguration on it, whichever
-		 * net_failover enslaves it.
+		 * Addresses live on the master, and IPv6 from the standby
+		 * would draw the host switch's entry for the shared MAC to
+		 * its path: off before registration, whichever failover core
+		 * links it.
 		 */
 		fo_no_addrconf_set(dev);
 	}
 
-	if (vnet_has(vi, VIRTIO_NET_F_STATUS)) {
+	if (virtnet_has(vi, VIRTIO_NET_F_STATUS)) {
 		netif_carrier_off(dev);
 		vi->status = 0;
 	} else {
 		vi->status = VIRTIO_NET_S_LINK_UP;
 	}
 
-	vnet_rx_mode_enable(vi, true);
+	virtnet_rx_mode_enable(vi, true);
 	err = register_netdev(dev);
 	if (err) {
 		dev_err(&vdev->dev, "failed to register netdev: %d\n", err);
 		goto err_rx_mode;
 	}
-	vnet_config_enable(vi, true);
+	virtnet_config_enable(vi, true);
 
 	netdev_info(dev, "virtio %s, %u/%u queue pairs, %s rx buffers%s\n",
 		    virtio_bus_name(vdev), vi->curr_pairs, vi->max_pairs,
@@ -1849,14 +1859,14 @@ static int vnet_probe(struct virtio_device *vdev)
 	return 0;
 
 err_rx_mode:
-	vnet_rx_mode_enable(vi, false);
+	virtnet_rx_mode_enable(vi, false);
 	if (vi->failover)
 		net_failover_destroy(vi->failover);
 err_reset:
 	virtio_reset_device(vdev);
-	vnet_del_vqs(vi);
+	virtnet_del_vqs(vi);
 err_free_queues:
-	vnet_free_queues(vi);
+	virtnet_free_queues(vi);
 err_free_ctrl:
 	kfree(vi->ctrl);
 err_free_dev:
@@ -1864,66 +1874,66 @@ err_free_dev:
 	return err;
 }
 
-static void vnet_remove(struct virtio_device *vdev)
+static void virtnet_remove(struct virtio_device *vdev)
 {
-	struct vnet_info *vi = vdev->priv;
+	struct virtnet_info *vi = vdev->priv;
 
-	vnet_config_enable(vi, false);
+	virtnet_config_enable(vi, false);
 	unregister_netdev(vi->dev);
-	/* also releases a primary that is still enslaved */
+	/* also releases a primary that is still linked */
 	if (vi->failover)
 		net_failover_destroy(vi->failover);
-	vnet_rx_mode_enable(vi, false);
+	virtnet_rx_mode_enable(vi, false);
 
 	virtio_reset_device(vdev);
-	vnet_del_vqs(vi);
-	vnet_free_queues(vi);
+	virtnet_del_vqs(vi);
+	virtnet_free_queues(vi);
 	kfree(vi->ctrl);
 	free_netdev(vi->dev);
 }
 
 #ifdef CONFIG_PM_SLEEP
 /* vlan_for_each() passes the VLAN device (NULL for vid 0), not ours */
-static int vnet_restore_vid(struct net_device *vlan_dev, int vid, void *arg)
+static int virtnet_restore_vid(struct net_device *vlan_dev, int vid, void *arg)
 {
-	struct vnet_info *vi = arg;
+	struct virtnet_info *vi = arg;
 
-	return vnet_vlan_rx_add_vid(vi->dev, htons(ETH_P_8021Q), vid);
+	return virtnet_vlan_rx_add_vid(vi->dev, htons(ETH_P_8021Q), vid);
 }
 
 /* The device is reset across suspend: the netdev stays registered (and
- * enslaved), only the virtqueues and the device state go.
+ * linked to its master), only the virtqueues and the device state go.
  */
-static int vnet_freeze(struct virtio_device *vdev)
+static int virtnet_freeze(struct virtio_device *vdev)
 {
-	struct vnet_info *vi = vdev->priv;
+	struct virtnet_info *vi = vdev->priv;
 	struct net_device *dev = vi->dev;
 
-	vnet_config_enable(vi, false);
-	vnet_rx_mode_enable(vi, false);
+	virtnet_config_enable(vi, false);
+	virtnet_rx_mode_enable(vi, false);
 	rtnl_lock();
 	netif_device_detach(dev);
 	if (netif_running(dev))
-		vnet_stop(dev);
+		virtnet_stop(dev);
 	rtnl_unlock();
 
 	mutex_lock(&vi->cvq_lock);
 	virtio_reset_device(vdev);
-	vnet_del_vqs(vi);
+	virtnet_del_vqs(vi);
 	vi->cvq = NULL;
 	mutex_unlock(&vi->cvq_lock);
 	return 0;
 }
 
-static int vnet_restore(struct virtio_device *vdev)
+static int virtnet_restore(struct virtio_device *vdev)
 {
-	struct vnet_info *vi = vdev->priv;
+	struct virtnet_info *vi = vdev->priv;
 	struct net_device *dev = vi->dev;
 	__virtio16 v = cpu_to_virtio16(vdev, vi->curr_pairs);
 	int err;
 
 	mutex_lock(&vi->cvq_lock);
-	err = vnet_find_vqs(vi);
+	err = virtnet_find_vqs(vi);
 	if (!err) {
 		/* the reset took back whatever a dead queue held */
 		vi->cvq_dead = false;
@@ -1935,34 +1945,34 @@ static int vnet_restore(struct virtio_device *vdev)
 
 	rtnl_lock();
 	if (vi->curr_pairs > 1 &&
-	    !vnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_MQ,
-			   VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, &v, sizeof(v)))
+	    !virtnet_ctrl_cmd(vi, VIRTIO_NET_CTRL_MQ,
+			      VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, &v, sizeof(v)))
 		netdev_warn(dev, "device refused %u queue pairs\n",
 			    vi->curr_pairs);
-	if (!vnet_push_mac(vi, dev->dev_addr))
+	if (!virtnet_push_mac(vi, dev->dev_addr))
 		netdev_warn(dev, "device refused MAC %pM\n", dev->dev_addr);
-	if (vnet_has(vi, VIRTIO_NET_F_CTRL_VLAN))
-		vlan_for_each(dev, vnet_restore_vid, vi);
+	if (virtnet_has(vi, VIRTIO_NET_F_CTRL_VLAN))
+		vlan_for_each(dev, virtnet_restore_vid, vi);
 	/* the reset turned every negotiated offload back on */
-	if (vnet_has(vi, VIRTIO_NET_F_CTRL_GUEST_OFFLOADS) &&
+	if (virtnet_has(vi, VIRTIO_NET_F_CTRL_GUEST_OFFLOADS) &&
 	    (dev->hw_features & ~dev->features &
 	     (NETIF_F_RXCSUM | NETIF_F_GRO_HW)) &&
-	    vnet_set_guest_offloads(vi, dev->features))
+	    virtnet_set_guest_offloads(vi, dev->features))
 		netdev_warn(dev, "device refused receive offloads\n");
 	if (netif_running(dev))
-		vnet_open(dev);
+		virtnet_open(dev);
 	netif_device_attach(dev);
 	rtnl_unlock();
 
-	vnet_rx_mode_enable(vi, true);
-	vnet_set_rx_mode(dev);
+	virtnet_rx_mode_enable(vi, true);
+	virtnet_set_rx_mode(dev);
 	/* picks up a link change that happened while asleep */
-	vnet_config_enable(vi, true);
+	virtnet_config_enable(vi, true);
 	return 0;
 }
 #endif
 
-static const unsigned int vnet_features[] = {
+static const unsigned int virtnet_features[] = {
 	VIRTIO_NET_F_CSUM, VIRTIO_NET_F_GUEST_CSUM, VIRTIO_NET_F_MTU,
 	VIRTIO_NET_F_MAC,
 	VIRTIO_NET_F_GUEST_TSO4, VIRTIO_NET_F_GUEST_TSO6,
@@ -1974,89 +1984,89 @@ static const unsigned int vnet_features[] = {
 	VIRTIO_NET_F_CTRL_GUEST_OFFLOADS, VIRTIO_NET_F_STANDBY,
 };
 
-static const struct virtio_device_id vnet_id_table[] = {
+static const struct virtio_device_id virtnet_id_table[] = {
 	{ VIRTIO_ID_NET, VIRTIO_DEV_ANY_ID },
 	{ 0 },
 };
-MODULE_DEVICE_TABLE(virtio, vnet_id_table);
+MODULE_DEVICE_TABLE(virtio, virtnet_id_table);
 
-static struct virtio_driver vnet_driver = {
+static struct virtio_driver virtnet_driver = {
 	.driver.name		= KBUILD_MODNAME,
-	.id_table		= vnet_id_table,
-	.feature_table		= vnet_features,
-	.feature_table_size	= ARRAY_SIZE(vnet_features),
-	.validate		= vnet_validate,
-	.probe			= vnet_probe,
-	.remove			= vnet_remove,
-	.config_changed		= vnet_config_changed,
+	.id_table		= virtnet_id_table,
+	.feature_table		= virtnet_features,
+	.feature_table_size	= ARRAY_SIZE(virtnet_features),
+	.validate		= virtnet_validate,
+	.probe			= virtnet_probe,
+	.remove			= virtnet_remove,
+	.config_changed		= virtnet_config_changed,
 #ifdef CONFIG_PM_SLEEP
-	.freeze			= vnet_freeze,
-	.restore		= vnet_restore,
+	.freeze			= virtnet_freeze,
+	.restore		= virtnet_restore,
 #endif
 };
 
 /*
  * Test knob: while set, devices are probed with a feature table without
- * VIRTIO_NET_F_STANDBY, as by a driver without failover support: no
- * master, and the hypervisor, which sees STANDBY refused from the first
- * feature write on, keeps the primary hidden.  Clearing the bit in
- * vnet_validate() would be too late for that: the virtio core writes the
- * features once before validate.  Both tables have the same size, so a
- * probe that reads one's address and the other's length stays in bounds.
+ * VIRTIO_NET_F_STANDBY, as by a driver without failover support (clearing
+ * it in virtnet_validate() comes after the virtio core's first feature write).
+ * Both tables have the same size, so a probe that reads one's address and
+ * the other's length stays in bounds.
  */
-static unsigned int vnet_features_nostandby[ARRAY_SIZE(vnet_features)];
+static unsigned int virtnet_features_nostandby[ARRAY_SIZE(virtnet_features)];
 
-static int vnet_refuse_standby_get(void *data, u64 *val)
+static int virtnet_refuse_standby_read(void *data, u64 *val)
 {
-	*val = READ_ONCE(vnet_driver.feature_table) == vnet_features_nostandby;
+	*val = READ_ONCE(virtnet_driver.feature_table) ==
+	       virtnet_features_nostandby;
 	return 0;
 }
 
-static int vnet_refuse_standby_set(void *data, u64 val)
+static int virtnet_refuse_standby_write(void *data, u64 val)
 {
 	unsigned int i, n = 0;
 
 	if (!val) {
-		WRITE_ONCE(vnet_driver.feature_table, vnet_features);
-		WRITE_ONCE(vnet_driver.feature_table_size,
-			   ARRAY_SIZE(vnet_features));
+		WRITE_ONCE(virtnet_driver.feature_table, virtnet_features);
+		WRITE_ONCE(virtnet_driver.feature_table_size,
+			   ARRAY_SIZE(virtnet_features));
 		return 0;
 	}
-	for (i = 0; i < ARRAY_SIZE(vnet_features); i++)
-		if (vnet_features[i] != VIRTIO_NET_F_STANDBY)
-			vnet_features_nostandby[n++] = vnet_features[i];
-	WRITE_ONCE(vnet_driver.feature_table_size, n);
-	WRITE_ONCE(vnet_driver.feature_table, vnet_features_nostandby);
+	for (i = 0; i < ARRAY_SIZE(virtnet_features); i++)
+		if (virtnet_features[i] != VIRTIO_NET_F_STANDBY)
+			virtnet_features_nostandby[n++] = virtnet_features[i];
+	WRITE_ONCE(virtnet_driver.feature_table_size, n);
+	WRITE_ONCE(virtnet_driver.feature_table, virtnet_features_nostandby);
 	return 0;
 }
-DEFINE_DEBUGFS_ATTRIBUTE(vnet_refuse_standby_fops, vnet_refuse_standby_get,
-			 vnet_refuse_standby_set, "%llu\n");
+DEFINE_DEBUGFS_ATTRIBUTE(virtnet_refuse_standby_fops,
+			 virtnet_refuse_standby_read,
+			 virtnet_refuse_standby_write, "%llu\n");
 
-static int __init vnet_init(void)
+static int __init virtnet_init(void)
 {
 	int err;
 
-	vnet_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
-	debugfs_create_file_unsafe("refuse_standby", 0600, vnet_debugfs, NULL,
-				   &vnet_refuse_standby_fops);
-	debugfs_create_atomic_t("rx_alloc_fail", 0600, vnet_debugfs,
-				&vnet_rx_alloc_fail);
-	debugfs_create_atomic_t("ctrl_unanswered", 0600, vnet_debugfs,
-				&vnet_ctrl_unanswered);
+	virtnet_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file_unsafe("refuse_standby", 0600, virtnet_debugfs,
+				   NULL, &virtnet_refuse_standby_fops);
+	debugfs_create_atomic_t("rx_alloc_fail", 0600, virtnet_debugfs,
+				&virtnet_rx_alloc_fail);
+	debugfs_create_atomic_t("ctrl_unanswered", 0600, virtnet_debugfs,
+				&virtnet_ctrl_unanswered);
 
-	err = register_virtio_driver(&vnet_driver);
+	err = register_virtio_driver(&virtnet_driver);
 	if (err)
-		debugfs_remove(vnet_debugfs);
+		debugfs_remove(virtnet_debugfs);
 	return err;
 }
-module_init(vnet_init);
+module_init(virtnet_init);
 
-static void __exit vnet_exit(void)
+static void __exit virtnet_exit(void)
 {
-	unregister_virtio_driver(&vnet_driver);
-	debugfs_remove(vnet_debugfs);
+	unregister_virtio_driver(&virtnet_driver);
+	debugfs_remove(virtnet_debugfs);
 }
-module_exit(vnet_exit);
+module_exit(virtnet_exit);
 
 MODULE_DESCRIPTION("Virtio network driver");
 MODULE_LICENSE("GPL");

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Failover core: pairs lower net devices with a failover master device that
- * carries the same permanent MAC address, and tells the master's driver about
- * them through struct failover_ops.
+ * Failover core: links net devices, as lower devices, to the failover master
+ * with their permanent MAC, and tells the master's driver through struct
+ * failover_ops.
  */
 
 #ifndef _FAILOVER_H
@@ -11,49 +11,37 @@
 #include <linux/netdevice.h>
 
 /*
- * The layout, member names and member types of struct failover_ops and
- * struct failover are fixed by the ABI of the stock 6.12 "failover" module:
- * genksyms expands both into the CRCs of the exported functions below, and
- * modules built against the stock header must load against ours. Do not
- * reorder, rename, retype or add members.
+ * Both structs are ABI: genksyms folds them into the CRCs of the functions
+ * below, which must equal those of the kernel's own module. Do not change
+ * their members.
  */
 
 /**
  * struct failover_ops - callbacks from the failover core to a master driver
- * @slave_pre_register: a device with the master's permanent MAC appeared (or
- *	existed when failover_register() was called) and may be enslaved.
- *	Return 0 to accept it; any other value vetoes it, and the device is
- *	left untouched. Called before anything is changed on @slave_dev.
- * @slave_register: @slave_dev has been enslaved: the rx handler is
- *	installed, @failover_dev is its master upper device and
- *	IFF_FAILOVER_SLAVE is set. Return 0 on success; a negative errno
- *	makes the core undo the enslavement, leaving @slave_dev as it was
- *	before @slave_pre_register was called. The driver must undo its own
- *	changes before returning an error.
+ * @slave_pre_register: @slave_dev, which has the master's permanent MAC, may
+ *	become its lower device. Return 0 to accept it; anything else vetoes
+ *	it, and nothing is changed on @slave_dev.
+ * @slave_register: @slave_dev is linked: the rx handler is installed,
+ *	@failover_dev is its master upper device and IFF_FAILOVER_SLAVE is
+ *	set. A negative errno, once the driver has undone its own changes,
+ *	makes the core undo the linking.
  * @slave_pre_unregister: @slave_dev is about to be released. Return 0 to
- *	allow it; any other value refuses failover_slave_unregister(), which
- *	returns that value. When @slave_dev itself is being unregistered, or
- *	moves to another network namespace, a refusal cannot be honoured:
- *	the core releases @slave_dev anyway and does not call
- *	@slave_unregister.
- * @slave_unregister: @slave_dev has been released: rx handler removed,
- *	upper link gone, IFF_FAILOVER_SLAVE cleared. The driver must drop
- *	every reference it holds to @slave_dev. The return value is ignored.
- * @slave_link_change: the operational state of @slave_dev may have changed
- *	(NETDEV_UP, NETDEV_GOING_DOWN, NETDEV_DOWN or NETDEV_CHANGE). It can
- *	be called several times for one transition and also when nothing
- *	changed, so it must be idempotent: read the state from @slave_dev
- *	instead of inferring it from the call. NETDEV_GOING_DOWN arrives
- *	while @slave_dev is still running, so traffic can be moved off it
- *	before it stops. The return value is ignored.
- * @slave_name_change: @slave_dev was renamed. The return value is ignored.
- * @slave_handle_frame: rx handler installed on every slave; its
- *	rx_handler_data is the failover master net_device. Runs in the
- *	datapath under rcu_read_lock(), never under RTNL.
+ *	allow it; failover_slave_unregister() returns any other value. When
+ *	@slave_dev or the master is unregistered or changes netns, a refusal
+ *	only means that @slave_unregister is not called.
+ * @slave_unregister: @slave_dev is released: no rx handler, no upper link,
+ *	no IFF_FAILOVER_SLAVE. The driver must drop its references to it.
+ * @slave_link_change: NETDEV_UP, NETDEV_GOING_DOWN, NETDEV_DOWN or
+ *	NETDEV_CHANGE on @slave_dev. It may repeat, or come when nothing
+ *	changed: read the state from @slave_dev. NETDEV_GOING_DOWN comes
+ *	while @slave_dev still runs, so traffic can leave it first.
+ * @slave_name_change: @slave_dev was renamed.
+ * @slave_handle_frame: the rx handler of every lower device, with the
+ *	master as rx_handler_data; runs under rcu_read_lock(), not RTNL.
  *
- * Every callback except @slave_handle_frame is called with RTNL held and
- * must not take it. @slave_dev is the lower device, @failover_dev the
- * master passed to failover_register(). Any callback may be NULL.
+ * All but @slave_handle_frame run with RTNL held and must not take it. Only
+ * the first three return values are used. @slave_dev is the lower device,
+ * @failover_dev the master. Any callback may be NULL.
  */
 struct failover_ops {
 	int (*slave_pre_register)(struct net_device *slave_dev,
@@ -78,9 +66,8 @@ struct failover_ops {
  * @dev_tracker: tracks the reference the core holds on @failover_dev
  * @ops: the master driver's callbacks
  *
- * Owned by the failover core: drivers keep the pointer returned by
- * failover_register() and pass it back to failover_unregister(), and must
- * not touch the members.
+ * Owned by the failover core: drivers only pass the pointer that
+ * failover_register() returned to failover_unregister().
  */
 struct failover {
 	struct list_head list;

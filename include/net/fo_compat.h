@@ -1,22 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Kernel version differences for the failover core, net_failover and
- * virtio_net, so that the same sources build against Debian 12's 6.1 and
- * 6.12 kernels.
- *
- * Each block gives the older kernel the newer API, or the closest thing to
- * its effect that the older kernel has. On 6.12 only the fo_*() and FO_*
- * wrappers are left, and they expand to exactly the 6.12 code: they stand for
- * a field or flag write that 6.1 spells differently, which a macro named
- * after the 6.12 API could not redirect.
+ * The newer APIs that the failover core, net_failover and virtio_net use, or
+ * their nearest effect, on older kernels. On 6.12 only the fo_*() and FO_*
+ * wrappers are left: field and flag writes that a macro named after the API
+ * could not redirect.
  */
 #ifndef _NET_FO_COMPAT_H
 #define _NET_FO_COMPAT_H
 
 /*
- * MODVERSIONS: genksyms expands every struct an export reaches that the
- * file defines, and the headers below would define more of them on 6.1.
- * Nothing here changes an exported prototype, so genksyms skips it all.
+ * Hidden from genksyms, which would expand the structs these headers define
+ * into the CRCs on 6.1; nothing here changes an exported prototype.
  */
 #ifndef __GENKSYMS__
 #include <linux/version.h>
@@ -40,10 +34,9 @@
 #define FO_IFF_FAILOVER_SLAVE	(IFF_FAILOVER_SLAVE | IFF_LIVE_RENAME_OK)
 
 /*
- * NL_SET_ERR_MSG_FMT{,_MOD}: 6.2. 6.1's extack only points at a message,
- * so each call site formats into a static buffer of its own. Callers hold
- * RTNL, but the reply is built after it is dropped: a reply racing the
- * same error from another request may carry that request's text.
+ * NL_SET_ERR_MSG_FMT{,_MOD}: 6.2. 6.1's extack only points at a message, so
+ * each call site has a static buffer, which the same error of a racing
+ * request may overwrite before the reply is built, after RTNL is dropped.
  */
 #define NETLINK_MAX_FMTMSG_LEN	80
 
@@ -83,10 +76,8 @@ static inline void ethtool_puts(u8 **data, const char *str)
 #endif
 
 /*
- * The one-argument __assign_str(): 6.10, which takes the source from
- * __string(). 6.1's needs the source again, so the trace header names it
- * in fo_assign_str(); later kernels only type-check it, in an unevaluated
- * sizeof().
+ * The one-argument __assign_str(), which takes the source from __string():
+ * 6.10. Before it the source is needed again, so fo_assign_str() has it.
  */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 10, 0)
 #define fo_assign_str(dst, src)	__assign_str(dst, src)

@@ -1,25 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Failover core.
+ * Failover core: an Ethernet device that has the permanent MAC of a
+ * registered failover master in the same network namespace becomes that
+ * master's lower device, and the master's driver is told through struct
+ * failover_ops.
  *
- * A failover master (the net_failover device of a paravirtual NIC) registers
- * here with failover_register(). Any Ethernet device in the master's network
- * namespace that carries the master's permanent MAC address, now or later,
- * is enslaved to it: an rx handler is installed, the master becomes its
- * upper device, IPv6 stops autoconfiguring it, and then the master's driver
- * is told through struct failover_ops.
- *
- * Masters are kept in a hash table keyed by permanent MAC, so a new device
- * finds its master without walking every master: with 4096 of them a lookup
- * compares about four keys.
- *
- * Locking: every enslave and release runs under RTNL, which the netdevice
- * notifier already holds. The table is read under RCU and written under
- * failover_lock, so that failover_unregister() of an unregistered master
- * works without RTNL; while the master is registered it needs RTNL for the
- * master's priv_flags.
- * Lock order is RTNL -> failover_lock; failover_lock is never held while
- * taking RTNL.
+ * Linking and releasing run under RTNL. Lock order: RTNL, failover_lock.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -39,19 +25,12 @@
 #include <net/failover.h>
 #include <net/fo_compat.h>
 
-/*
- * A host that creates thousands of masters at once gets a few lines, not
- * two per master: a burst that large also overruns slow consoles (UML's
- * drops what its reader does not take in time).
- */
+/* thousands of masters may come and go at once */
 static DEFINE_RATELIMIT_STATE(failover_msg_rs, 5 * HZ, 16);
 
 #define FAILOVER_HASH_BITS	10
 
-/*
- * struct failover is fixed by the ABI, so the core's private state lives in
- * this wrapper; drivers only ever see &entry->fo.
- */
+/* struct failover is ABI: the core's own state goes around it */
 struct failover_entry {
 	struct failover fo;
 	/* permanent MAC of the master when it registered: the hash key */
@@ -61,7 +40,7 @@ struct failover_entry {
 	struct rcu_head rcu;
 };
 
-/* protects writes to failover_table and failover_entry.hashed */
+/* protects failover_table and failover_entry.hashed; readers use RCU */
 static DEFINE_MUTEX(failover_lock);
 static struct list_head failover_table[1 << FAILOVER_HASH_BITS];
 
@@ -77,11 +56,6 @@ static bool failover_entry_is(struct failover_entry *entry,
 	return rcu_access_pointer(entry->fo.failover_dev) == failover_dev;
 }
 
-/*
- * Finds the entry of @failover_dev. The bucket of its current permanent MAC
- * is tried first; a driver that changed it after failover_register() costs
- * a walk of the whole table, which is still correct.
- */
 static struct failover_entry *
 failover_entry_find(const struct net_device *failover_dev)
 {
@@ -97,6 +71,7 @@ failover_entry_find(const struct net_device *failover_dev)
 		if (failover_entry_is(entry, failover_dev))
 			return entry;
 
+	/* perm_addr may have changed since failover_register() */
 	for (i = 0; i < ARRAY_SIZE(failover_table); i++)
 		list_for_each_entry_rcu(entry, &failover_table[i], fo.list,
 					lockdep_is_held(&failover_lock))
@@ -105,11 +80,7 @@ failover_entry_find(const struct net_device *failover_dev)
 	return NULL;
 }
 
-/*
- * The ops of @failover_dev, or NULL once failover_unregister() has run.
- * The ops table belongs to the master's driver, which cannot go away while
- * @failover_dev is registered; RTNL keeps it registered.
- */
+/* NULL after failover_unregister(); the ops live while RTNL keeps the master */
 static const struct failover_ops *
 failover_ops_of(const struct net_device *failover_dev)
 {
@@ -126,10 +97,7 @@ failover_ops_of(const struct net_device *failover_dev)
 	return ops;
 }
 
-/*
- * The master that a newly registered @dev pairs with, if any. A master whose
- * own unregistration has started has already been unhashed, under RTNL.
- */
+/* A master being unregistered was unhashed under RTNL: it is not found. */
 static struct net_device *failover_master_of(struct net_device *dev,
 					     const struct failover_ops **ops)
 {
@@ -169,12 +137,9 @@ static void failover_hash(struct failover_entry *entry,
 }
 
 /*
- * Runs either from failover_unregister() or when the master itself is
- * unregistered, whichever comes first. Unhashing in the latter case, under
- * RTNL, is what lets readers (all of which hold RTNL) dereference the master
- * without a reference of their own, and dropping the reference there is what
- * lets unregister_netdevice() finish when failover_unregister() only comes
- * after rtnl_unlock().
+ * Also run at the master's NETDEV_UNREGISTER, under RTNL, which all readers
+ * hold: they need no reference, and unregister_netdevice() does not wait for
+ * a failover_unregister() that comes after rtnl_unlock().
  */
 static void __failover_unhash(struct failover_entry *entry)
 {
@@ -191,8 +156,8 @@ static void __failover_unhash(struct failover_entry *entry)
 	netdev_put(failover_dev, &entry->fo.dev_tracker);
 }
 
-/* Why @dev cannot be enslaved, or NULL if it can. */
-static const char *failover_slave_unusable(struct net_device *dev)
+/* Why @dev cannot be a lower device, or NULL if it can. */
+static const char *failover_lower_unusable(struct net_device *dev)
 {
 	ASSERT_RTNL();
 
@@ -209,7 +174,7 @@ static const char *failover_slave_unusable(struct net_device *dev)
 	return NULL;
 }
 
-static int failover_slave_register(struct net_device *slave_dev,
+static int failover_lower_register(struct net_device *lower_dev,
 				   struct net_device *failover_dev,
 				   const struct failover_ops *ops)
 {
@@ -222,78 +187,68 @@ static int failover_slave_register(struct net_device *slave_dev,
 
 	ASSERT_RTNL();
 
-	reason = failover_slave_unusable(slave_dev);
+	reason = failover_lower_unusable(lower_dev);
 	if (reason) {
 		netdev_info(failover_dev, "failover: not enslaving %s: %s\n",
-			    slave_dev->name, reason);
+			    lower_dev->name, reason);
 		return -EBUSY;
 	}
 
 	if (ops->slave_pre_register) {
-		err = ops->slave_pre_register(slave_dev, failover_dev);
+		err = ops->slave_pre_register(lower_dev, failover_dev);
 		if (err) {
 			netdev_info(failover_dev,
 				    "failover: driver declined %s (%d)\n",
-				    slave_dev->name, err);
+				    lower_dev->name, err);
 			return err;
 		}
 	}
 
-	err = netdev_rx_handler_register(slave_dev, ops->slave_handle_frame,
+	err = netdev_rx_handler_register(lower_dev, ops->slave_handle_frame,
 					 failover_dev);
 	if (err) {
 		reason = "cannot install rx handler";
 		goto err_out;
 	}
 
-	err = netdev_master_upper_dev_link(slave_dev, failover_dev, NULL,
+	err = netdev_master_upper_dev_link(lower_dev, failover_dev, NULL,
 					   &lag_upper_info, NULL);
 	if (err) {
 		reason = "cannot link to master";
 		goto err_rx_handler;
 	}
 
-	slave_dev->priv_flags |= FO_IFF_FAILOVER_SLAVE;
-	/*
-	 * Before the driver sees @slave_dev: it may open it, and IPv6
-	 * autoconfiguration on a slave would give it the master's link-local
-	 * address (same MAC) and send ND and MLD from it, failing the
-	 * master's DAD.
-	 */
-	fo_no_addrconf_set(slave_dev);
+	lower_dev->priv_flags |= FO_IFF_FAILOVER_SLAVE;
+	/* before the driver may open it: IPv6 on it fails the master's DAD */
+	fo_no_addrconf_set(lower_dev);
 
 	if (ops->slave_register) {
-		err = ops->slave_register(slave_dev, failover_dev);
+		err = ops->slave_register(lower_dev, failover_dev);
 		if (err) {
 			reason = "driver failed to register it";
 			goto err_upper_link;
 		}
 	}
 
-	/* the driver logs the role it gave the slave */
+	/* the driver logs the role it gave it */
 	netdev_dbg(failover_dev, "failover slave:%s registered\n",
-		   slave_dev->name);
+		   lower_dev->name);
 	return 0;
 
 err_upper_link:
-	fo_no_addrconf_clear(slave_dev);
-	slave_dev->priv_flags &= ~FO_IFF_FAILOVER_SLAVE;
-	netdev_upper_dev_unlink(slave_dev, failover_dev);
+	fo_no_addrconf_clear(lower_dev);
+	lower_dev->priv_flags &= ~FO_IFF_FAILOVER_SLAVE;
+	netdev_upper_dev_unlink(lower_dev, failover_dev);
 err_rx_handler:
-	netdev_rx_handler_unregister(slave_dev);
+	netdev_rx_handler_unregister(lower_dev);
 err_out:
 	netdev_err(failover_dev, "failover: cannot enslave %s: %s (%d)\n",
-		   slave_dev->name, reason, err);
+		   lower_dev->name, reason, err);
 	return err;
 }
 
-/*
- * Releases @slave_dev from @failover_dev. With @force the release happens
- * even if the driver refuses it, because the slave is going away anyway; a
- * refusal means the driver does not consider @slave_dev its own, so it is not
- * told about the release either.
- */
-static int failover_slave_release(struct net_device *slave_dev,
+/* @force: @lower_dev is going away, so it goes even if the driver refuses. */
+static int failover_lower_release(struct net_device *lower_dev,
 				  struct net_device *failover_dev, bool force)
 {
 	const struct failover_ops *ops;
@@ -304,69 +259,67 @@ static int failover_slave_release(struct net_device *slave_dev,
 
 	ops = failover_ops_of(failover_dev);
 	if (ops && ops->slave_pre_unregister) {
-		err = ops->slave_pre_unregister(slave_dev, failover_dev);
+		err = ops->slave_pre_unregister(lower_dev, failover_dev);
 		if (err && !force) {
 			netdev_err(failover_dev,
 				   "failover: driver refused to release %s (%d)\n",
-				   slave_dev->name, err);
+				   lower_dev->name, err);
 			return err;
 		}
 		if (err) {
+			/* not the driver's, so it is not told */
 			netdev_warn(failover_dev,
 				    "failover: releasing %s despite driver refusal (%d): it is going away\n",
-				    slave_dev->name, err);
+				    lower_dev->name, err);
 			notify = false;
 		}
 	}
 
-	netdev_rx_handler_unregister(slave_dev);
-	netdev_upper_dev_unlink(slave_dev, failover_dev);
-	slave_dev->priv_flags &= ~FO_IFF_FAILOVER_SLAVE;
+	netdev_rx_handler_unregister(lower_dev);
+	netdev_upper_dev_unlink(lower_dev, failover_dev);
+	lower_dev->priv_flags &= ~FO_IFF_FAILOVER_SLAVE;
 
 	if (notify && ops && ops->slave_unregister)
-		ops->slave_unregister(slave_dev, failover_dev);
-	/* after the driver, which may close @slave_dev first */
-	fo_no_addrconf_clear(slave_dev);
+		ops->slave_unregister(lower_dev, failover_dev);
+	/* after the driver, which may close @lower_dev first */
+	fo_no_addrconf_clear(lower_dev);
 
 	netdev_dbg(failover_dev, "failover slave:%s unregistered\n",
-		   slave_dev->name);
+		   lower_dev->name);
 	return 0;
 }
 
-static int __failover_slave_unregister(struct net_device *slave_dev,
-				       bool force)
+static int failover_lower_unregister(struct net_device *lower_dev, bool force)
 {
 	struct net_device *failover_dev;
 
 	ASSERT_RTNL();
 
-	if (!netif_is_failover_slave(slave_dev))
+	if (!netif_is_failover_slave(lower_dev))
 		return -ENODEV;
 
-	failover_dev = netdev_master_upper_dev_get(slave_dev);
+	failover_dev = netdev_master_upper_dev_get(lower_dev);
 	if (!failover_dev)
 		return -ENODEV;
 
-	return failover_slave_release(slave_dev, failover_dev, force);
+	return failover_lower_release(lower_dev, failover_dev, force);
 }
 
 /**
- * failover_slave_unregister() - release a slave from its failover master
- * @slave_dev: a device enslaved by the failover core
+ * failover_slave_unregister() - release a lower device from its master
+ * @slave_dev: a device the failover core linked to a master
  *
- * Asks the master's driver through &failover_ops.slave_pre_unregister, then
- * removes the rx handler and the upper link, clears IFF_FAILOVER_SLAVE,
- * calls &failover_ops.slave_unregister and lets IPv6 autoconfigure
- * @slave_dev again. Must be called with RTNL held.
+ * Undoes the linking, calling the master driver's slave_pre_unregister and
+ * slave_unregister. Must be called with RTNL held.
  *
- * Return: 0 on success, -ENODEV if @slave_dev is not a failover slave, or the
- * non-zero value returned by &failover_ops.slave_pre_unregister.
+ * Return: 0, -ENODEV if @slave_dev has no failover master, or the refusal
+ * returned by &failover_ops.slave_pre_unregister.
  */
 int failover_slave_unregister(struct net_device *slave_dev)
 {
 	ASSERT_RTNL();
 
-	return __failover_slave_unregister(slave_dev, false);
+	return failover_lower_unregister(slave_dev, false);
 }
 EXPORT_SYMBOL_GPL(failover_slave_unregister);
 
@@ -384,18 +337,14 @@ static void failover_release_all(struct net_device *failover_dev)
 		netdev_for_each_lower_dev(failover_dev, lower, iter) {
 			if (!netif_is_failover_slave(lower))
 				continue;
-			failover_slave_release(lower, failover_dev, true);
+			failover_lower_release(lower, failover_dev, true);
 			again = true;
 			break;
 		}
 	} while (again);
 }
 
-/*
- * A master is unregistered, or moves to another network namespace (then its
- * reg_state is still NETREG_REGISTERED). Either way its slaves no longer
- * qualify; only a real unregistration ends pairing.
- */
+/* Also called for a move to another netns, which keeps the master hashed. */
 static void failover_master_unregister(struct net_device *failover_dev)
 {
 	struct failover_entry *entry;
@@ -414,24 +363,23 @@ static void failover_master_unregister(struct net_device *failover_dev)
 	mutex_unlock(&failover_lock);
 }
 
-static void failover_slave_appeared(struct net_device *dev)
+static void failover_lower_appeared(struct net_device *dev)
 {
 	const struct failover_ops *ops = NULL;
 	struct net_device *failover_dev;
 
 	ASSERT_RTNL();
 
-	/* the master itself registers before failover_register() */
 	if (dev->type != ARPHRD_ETHER || netif_is_failover(dev) ||
 	    is_zero_ether_addr(dev->perm_addr))
 		return;
 
 	failover_dev = failover_master_of(dev, &ops);
 	if (failover_dev)
-		failover_slave_register(dev, failover_dev, ops);
+		failover_lower_register(dev, failover_dev, ops);
 }
 
-static void failover_slave_changed(struct net_device *slave_dev,
+static void failover_lower_changed(struct net_device *lower_dev,
 				   unsigned long event)
 {
 	const struct failover_ops *ops;
@@ -439,7 +387,7 @@ static void failover_slave_changed(struct net_device *slave_dev,
 
 	ASSERT_RTNL();
 
-	failover_dev = netdev_master_upper_dev_get(slave_dev);
+	failover_dev = netdev_master_upper_dev_get(lower_dev);
 	if (!failover_dev)
 		return;
 	ops = failover_ops_of(failover_dev);
@@ -448,9 +396,9 @@ static void failover_slave_changed(struct net_device *slave_dev,
 
 	if (event == NETDEV_CHANGENAME) {
 		if (ops->slave_name_change)
-			ops->slave_name_change(slave_dev, failover_dev);
+			ops->slave_name_change(lower_dev, failover_dev);
 	} else if (ops->slave_link_change) {
-		ops->slave_link_change(slave_dev, failover_dev);
+		ops->slave_link_change(lower_dev, failover_dev);
 	}
 }
 
@@ -463,13 +411,13 @@ static int failover_event(struct notifier_block *nb, unsigned long event,
 
 	switch (event) {
 	case NETDEV_REGISTER:
-		failover_slave_appeared(dev);
+		failover_lower_appeared(dev);
 		break;
 	case NETDEV_UNREGISTER:
 		if (netif_is_failover(dev))
 			failover_master_unregister(dev);
 		else if (netif_is_failover_slave(dev))
-			__failover_slave_unregister(dev, true);
+			failover_lower_unregister(dev, true);
 		break;
 	case NETDEV_UP:
 	case NETDEV_GOING_DOWN:
@@ -477,7 +425,7 @@ static int failover_event(struct notifier_block *nb, unsigned long event,
 	case NETDEV_CHANGE:
 	case NETDEV_CHANGENAME:
 		if (netif_is_failover_slave(dev))
-			failover_slave_changed(dev, event);
+			failover_lower_changed(dev, event);
 		break;
 	}
 	return NOTIFY_DONE;
@@ -490,22 +438,20 @@ static struct notifier_block failover_notifier = {
 /**
  * failover_register() - register a failover master
  * @dev: the master; registered, of type ARPHRD_ETHER, its perm_addr set
- * @ops: callbacks into the master's driver; must stay valid until
- *	failover_unregister()
+ * @ops: the master driver's callbacks, valid until failover_unregister()
  *
- * Sets IFF_FAILOVER on @dev and enslaves every device in @dev's network
- * namespace that has @dev's permanent MAC address, whether it exists already
- * or appears later. Takes RTNL, so it must be called without it.
+ * Sets IFF_FAILOVER on @dev and links to it every device, present or later,
+ * in its netns with its permanent MAC. Takes RTNL.
  *
- * Return: the instance to pass to failover_unregister(), or an ERR_PTR():
- * -EINVAL for a bad @dev or @ops, -EBUSY if @dev is already a failover master
- * or slave, -ENOMEM.
+ * Return: the instance for failover_unregister(), or ERR_PTR(-EINVAL) for a
+ * bad @dev or @ops, -EBUSY if @dev already is a failover master or lower
+ * device, or -ENOMEM.
  */
 struct failover *failover_register(struct net_device *dev,
 				   struct failover_ops *ops)
 {
 	struct failover_entry *entry;
-	struct net_device *slave_dev;
+	struct net_device *lower_dev;
 	int err;
 
 	if (!dev || !ops)
@@ -541,12 +487,12 @@ struct failover *failover_register(struct net_device *dev,
 		netdev_info(dev, "failover master:%s registered\n", dev->name);
 
 	/* an all-zero key would match every device without a permanent MAC */
-	for_each_netdev(dev_net(dev), slave_dev)
-		if (!is_zero_ether_addr(entry->key) && slave_dev != dev &&
-		    ether_addr_equal(slave_dev->perm_addr, entry->key) &&
-		    slave_dev->type == ARPHRD_ETHER &&
-		    !netif_is_failover(slave_dev))
-			failover_slave_register(slave_dev, dev, ops);
+	for_each_netdev(dev_net(dev), lower_dev)
+		if (!is_zero_ether_addr(entry->key) && lower_dev != dev &&
+		    ether_addr_equal(lower_dev->perm_addr, entry->key) &&
+		    lower_dev->type == ARPHRD_ETHER &&
+		    !netif_is_failover(lower_dev))
+			failover_lower_register(lower_dev, dev, ops);
 
 	rtnl_unlock();
 	return &entry->fo;
@@ -562,12 +508,9 @@ EXPORT_SYMBOL_GPL(failover_register);
  * failover_unregister() - unregister a failover master
  * @failover: the instance returned by failover_register()
  *
- * Stops pairing new devices with the master, clears IFF_FAILOVER and frees
- * @failover. The driver must have released the slaves first, with
- * failover_slave_unregister() or by unregistering the master. Before the
- * master is unregistered it must be called with RTNL held (stock
- * net_failover does); after that, with or without. Either way before the
- * master is freed.
+ * Clears IFF_FAILOVER and frees @failover. Call it once the lower devices
+ * are released, before the master is freed, and with RTNL held while the
+ * master is still registered.
  */
 void failover_unregister(struct failover *failover)
 {
@@ -581,12 +524,7 @@ void failover_unregister(struct failover *failover)
 	/* the caller owns @failover: nobody else changes or frees it */
 	dev = rcu_dereference_protected(failover->failover_dev, true);
 
-	/*
-	 * While @dev is registered others write its priv_flags under RTNL
-	 * (a bridge, bond or VRF taking it as a port, addrconf flags), so
-	 * this read-modify-write needs RTNL too. Once it is unregistered
-	 * nobody else writes them.
-	 */
+	/* others write priv_flags under RTNL until @dev is unregistered */
 	if (READ_ONCE(dev->reg_state) == NETREG_REGISTERED)
 		ASSERT_RTNL();
 
@@ -613,10 +551,7 @@ static int __init failover_init(void)
 }
 module_init(failover_init);
 
-/*
- * Every master driver links against failover_register(), so this module
- * cannot be unloaded while an instance exists and the table is empty here.
- */
+/* The table is empty: every master's driver depends on this module. */
 static void __exit failover_exit(void)
 {
 	unregister_netdevice_notifier(&failover_notifier);

@@ -34,7 +34,7 @@ struct failover_test_master {
 	int veto_unregister;
 	/* slave_pre_register refuses this one device */
 	struct net_device *refuse;
-	/* slave_register calls in which the slave was kept from addrconf */
+	/* slave_register calls in which the device was kept from addrconf */
 	int no_addrconf_at_register;
 };
 
@@ -55,31 +55,31 @@ static struct failover_test_master *failover_test_priv(struct net_device *dev)
 	return netdev_priv(dev);
 }
 
-static int failover_test_pre_register(struct net_device *slave_dev,
+static int failover_test_pre_register(struct net_device *lower_dev,
 				      struct net_device *failover_dev)
 {
 	struct failover_test_master *m = failover_test_priv(failover_dev);
 
 	ASSERT_RTNL();
 	m->pre_register++;
-	if (slave_dev == m->refuse)
+	if (lower_dev == m->refuse)
 		return -EBUSY;
 	return m->veto_register;
 }
 
-static int failover_test_register(struct net_device *slave_dev,
+static int failover_test_register(struct net_device *lower_dev,
 				  struct net_device *failover_dev)
 {
 	struct failover_test_master *m = failover_test_priv(failover_dev);
 
 	ASSERT_RTNL();
 	m->registered++;
-	if (fo_no_addrconf(slave_dev))
+	if (fo_no_addrconf(lower_dev))
 		m->no_addrconf_at_register++;
 	return m->fail_register;
 }
 
-static int failover_test_pre_unregister(struct net_device *slave_dev,
+static int failover_test_pre_unregister(struct net_device *lower_dev,
 					struct net_device *failover_dev)
 {
 	struct failover_test_master *m = failover_test_priv(failover_dev);
@@ -89,7 +89,7 @@ static int failover_test_pre_unregister(struct net_device *slave_dev,
 	return m->veto_unregister;
 }
 
-static int failover_test_unregister(struct net_device *slave_dev,
+static int failover_test_unregister(struct net_device *lower_dev,
 				    struct net_device *failover_dev)
 {
 	ASSERT_RTNL();
@@ -97,7 +97,7 @@ static int failover_test_unregister(struct net_device *slave_dev,
 	return 0;
 }
 
-static int failover_test_link_change(struct net_device *slave_dev,
+static int failover_test_link_change(struct net_device *lower_dev,
 				     struct net_device *failover_dev)
 {
 	ASSERT_RTNL();
@@ -105,7 +105,7 @@ static int failover_test_link_change(struct net_device *slave_dev,
 	return 0;
 }
 
-static int failover_test_name_change(struct net_device *slave_dev,
+static int failover_test_name_change(struct net_device *lower_dev,
 				     struct net_device *failover_dev)
 {
 	ASSERT_RTNL();
@@ -158,9 +158,8 @@ static int failover_test_init(struct kunit *test)
 }
 
 /*
- * Tears down in the order stock net_failover_destroy() of some kernels uses:
- * devices first (the core releases slaves when their master goes), then
- * failover_unregister() on unregistered masters, then free_netdev().
+ * Devices first (the core releases lower devices as their master goes), then
+ * failover_unregister() of the unregistered masters, without RTNL.
  */
 static void failover_test_exit(struct kunit *test)
 {
@@ -287,15 +286,15 @@ static void failover_test_unregister_master(struct kunit *test,
 }
 
 static void failover_test_expect_paired(struct kunit *test,
-					struct net_device *slave,
+					struct net_device *lower,
 					struct net_device *master)
 {
 	rtnl_lock();
-	KUNIT_EXPECT_PTR_EQ(test, netdev_master_upper_dev_get(slave), master);
-	KUNIT_EXPECT_PTR_EQ(test, rtnl_dereference(slave->rx_handler_data),
+	KUNIT_EXPECT_PTR_EQ(test, netdev_master_upper_dev_get(lower), master);
+	KUNIT_EXPECT_PTR_EQ(test, rtnl_dereference(lower->rx_handler_data),
 			    (void *)master);
-	KUNIT_EXPECT_TRUE(test, netif_is_failover_slave(slave));
-	KUNIT_EXPECT_TRUE(test, fo_no_addrconf(slave));
+	KUNIT_EXPECT_TRUE(test, netif_is_failover_slave(lower));
+	KUNIT_EXPECT_TRUE(test, fo_no_addrconf(lower));
 	rtnl_unlock();
 }
 
@@ -375,11 +374,11 @@ static void failover_test_veto(struct kunit *test)
 {
 	struct net_device *master = failover_test_master(test, 5);
 	struct failover_test_master *m = failover_test_priv(master);
-	struct net_device *slave;
+	struct net_device *lower;
 
 	m->veto_register = -EBUSY;
-	slave = failover_test_dev(test, 5);
-	failover_test_expect_free(test, slave);
+	lower = failover_test_dev(test, 5);
+	failover_test_expect_free(test, lower);
 	KUNIT_EXPECT_EQ(test, m->pre_register, 1);
 	KUNIT_EXPECT_EQ(test, m->registered, 0);
 }
@@ -388,13 +387,13 @@ static void failover_test_register_fails(struct kunit *test)
 {
 	struct net_device *master = failover_test_master(test, 6);
 	struct failover_test_master *m = failover_test_priv(master);
-	struct net_device *slave;
+	struct net_device *lower;
 
 	m->fail_register = -EIO;
-	slave = failover_test_dev(test, 6);
+	lower = failover_test_dev(test, 6);
 	KUNIT_EXPECT_EQ(test, m->registered, 1);
 	KUNIT_EXPECT_EQ(test, m->no_addrconf_at_register, 1);
-	failover_test_expect_free(test, slave);
+	failover_test_expect_free(test, lower);
 	rtnl_lock();
 	KUNIT_EXPECT_FALSE(test, netdev_has_any_upper_dev(master));
 	KUNIT_EXPECT_FALSE(test, failover_test_has_lower(master));
@@ -403,8 +402,8 @@ static void failover_test_register_fails(struct kunit *test)
 
 	/* nothing is left behind that would stop a later pairing */
 	m->fail_register = 0;
-	slave = failover_test_dev(test, 6);
-	failover_test_expect_paired(test, slave, master);
+	lower = failover_test_dev(test, 6);
+	failover_test_expect_paired(test, lower, master);
 }
 
 static void failover_test_non_ether_ignored(struct kunit *test)
@@ -442,7 +441,7 @@ static rx_handler_result_t failover_test_other_handler(struct sk_buff **pskb)
 	return RX_HANDLER_PASS;
 }
 
-static void failover_test_enslaved_ignored(struct kunit *test)
+static void failover_test_taken_ignored(struct kunit *test)
 {
 	struct net_device *busy = failover_test_dev(test, 9);
 	struct net_device *linked = failover_test_dev(test, 9);
@@ -474,23 +473,23 @@ static void failover_test_enslaved_ignored(struct kunit *test)
 }
 
 /*
- * A second master with the same MAC does not take the first one's slave.
- * Both masters exist before either registers, as otherwise the first one
- * would enslave the second when it registers as a plain device.
+ * A second master with the same MAC does not take the first one's lower
+ * device. Both exist before either registers, or the first would link the
+ * second, a plain device until it registers.
  */
 static void failover_test_second_master(struct kunit *test)
 {
 	struct net_device *master = failover_test_dev(test, 19);
 	struct net_device *master2 = failover_test_dev(test, 19);
-	struct net_device *slave = failover_test_dev(test, 19);
+	struct net_device *lower = failover_test_dev(test, 19);
 
 	failover_test_priv(master)->refuse = master2;
 	failover_test_register_master(test, master);
-	failover_test_expect_paired(test, slave, master);
+	failover_test_expect_paired(test, lower, master);
 	failover_test_expect_free(test, master2);
 
 	failover_test_register_master(test, master2);
-	failover_test_expect_paired(test, slave, master);
+	failover_test_expect_paired(test, lower, master);
 	KUNIT_EXPECT_EQ(test, failover_test_priv(master2)->pre_register, 0);
 }
 
@@ -513,13 +512,13 @@ static void failover_test_register_errors(struct kunit *test)
 	rtnl_unlock();
 }
 
-static void failover_test_slave_goes(struct kunit *test)
+static void failover_test_lower_goes(struct kunit *test)
 {
 	struct net_device *master = failover_test_master(test, 13);
 	struct failover_test_master *m = failover_test_priv(master);
-	struct net_device *slave = failover_test_dev(test, 13);
+	struct net_device *lower = failover_test_dev(test, 13);
 
-	failover_test_unregister_dev(slave);
+	failover_test_unregister_dev(lower);
 	KUNIT_EXPECT_EQ(test, m->pre_unregister, 1);
 	KUNIT_EXPECT_EQ(test, m->unregistered, 1);
 	rtnl_lock();
@@ -527,8 +526,8 @@ static void failover_test_slave_goes(struct kunit *test)
 	rtnl_unlock();
 
 	/* the master keeps pairing */
-	slave = failover_test_dev(test, 13);
-	failover_test_expect_paired(test, slave, master);
+	lower = failover_test_dev(test, 13);
+	failover_test_expect_paired(test, lower, master);
 }
 
 /* The master is unregistered first and failover_unregister() comes later. */
@@ -536,15 +535,15 @@ static void failover_test_master_goes(struct kunit *test)
 {
 	struct net_device *master = failover_test_master(test, 14);
 	struct failover_test_master *m = failover_test_priv(master);
-	struct net_device *slave = failover_test_dev(test, 14);
+	struct net_device *lower = failover_test_dev(test, 14);
 
 	failover_test_unregister_dev(master);
 	KUNIT_EXPECT_EQ(test, m->unregistered, 1);
-	failover_test_expect_free(test, slave);
+	failover_test_expect_free(test, lower);
 
 	/* no longer paired with anything */
-	slave = failover_test_dev(test, 14);
-	failover_test_expect_free(test, slave);
+	lower = failover_test_dev(test, 14);
+	failover_test_expect_free(test, lower);
 	KUNIT_EXPECT_EQ(test, m->pre_register, 1);
 }
 
@@ -554,30 +553,30 @@ static void failover_test_explicit_release(struct kunit *test)
 	struct net_device *master = failover_test_dev(test, 15);
 	struct failover_test_master *m = failover_test_priv(master);
 	struct failover *failover = failover_test_register_master(test, master);
-	struct net_device *slave = failover_test_dev(test, 15);
+	struct net_device *lower = failover_test_dev(test, 15);
 	int err;
 
 	m->veto_unregister = -EPERM;
 	rtnl_lock();
-	err = failover_slave_unregister(slave);
+	err = failover_slave_unregister(lower);
 	rtnl_unlock();
 	KUNIT_EXPECT_EQ(test, err, -EPERM);
-	failover_test_expect_paired(test, slave, master);
+	failover_test_expect_paired(test, lower, master);
 	KUNIT_EXPECT_EQ(test, m->unregistered, 0);
 
 	m->veto_unregister = 0;
 	rtnl_lock();
-	err = failover_slave_unregister(slave);
+	err = failover_slave_unregister(lower);
 	if (!err)
 		failover_test_unregister_master(test, failover);
 	rtnl_unlock();
 	KUNIT_EXPECT_EQ(test, err, 0);
 	KUNIT_EXPECT_EQ(test, m->unregistered, 1);
-	failover_test_expect_free(test, slave);
+	failover_test_expect_free(test, lower);
 	KUNIT_EXPECT_FALSE(test, netif_is_failover(master));
 
-	slave = failover_test_dev(test, 15);
-	failover_test_expect_free(test, slave);
+	lower = failover_test_dev(test, 15);
+	failover_test_expect_free(test, lower);
 	KUNIT_EXPECT_EQ(test, m->pre_register, 1);
 }
 
@@ -586,10 +585,10 @@ static void failover_test_refused_but_gone(struct kunit *test)
 {
 	struct net_device *master = failover_test_master(test, 16);
 	struct failover_test_master *m = failover_test_priv(master);
-	struct net_device *slave = failover_test_dev(test, 16);
+	struct net_device *lower = failover_test_dev(test, 16);
 
 	m->veto_unregister = -EPERM;
-	failover_test_unregister_dev(slave);
+	failover_test_unregister_dev(lower);
 	KUNIT_EXPECT_EQ(test, m->pre_unregister, 1);
 	KUNIT_EXPECT_EQ(test, m->unregistered, 0);
 	rtnl_lock();
@@ -601,12 +600,12 @@ static void failover_test_link_and_name(struct kunit *test)
 {
 	struct net_device *master = failover_test_master(test, 17);
 	struct failover_test_master *m = failover_test_priv(master);
-	struct net_device *slave = failover_test_dev(test, 17);
+	struct net_device *lower = failover_test_dev(test, 17);
 	struct net_device *bystander = failover_test_dev(test, 18);
 	int err, seen;
 
 	rtnl_lock();
-	err = dev_open(slave, NULL);
+	err = dev_open(lower, NULL);
 	if (!err)
 		err = dev_open(bystander, NULL);
 	rtnl_unlock();
@@ -616,13 +615,13 @@ static void failover_test_link_and_name(struct kunit *test)
 
 	seen = m->link_change;
 	rtnl_lock();
-	netdev_state_change(slave);
+	netdev_state_change(lower);
 	rtnl_unlock();
 	KUNIT_EXPECT_GE(test, m->link_change, seen + 1);
 
 	seen = m->link_change;
 	rtnl_lock();
-	dev_close(slave);
+	dev_close(lower);
 	rtnl_unlock();
 	/* NETDEV_GOING_DOWN and NETDEV_DOWN */
 	KUNIT_EXPECT_GE(test, m->link_change, seen + 2);
@@ -633,12 +632,12 @@ static void failover_test_link_and_name(struct kunit *test)
 	 */
 	rtnl_lock();
 	err = notifier_to_errno(call_netdevice_notifiers(NETDEV_CHANGENAME,
-							 slave));
+							 lower));
 	rtnl_unlock();
 	KUNIT_ASSERT_EQ(test, err, 0);
 	KUNIT_EXPECT_EQ(test, m->name_change, 1);
 
-	/* events on devices that are not slaves are not delivered */
+	/* events on devices that are not lower devices are not delivered */
 	seen = m->link_change;
 	rtnl_lock();
 	netdev_state_change(bystander);
@@ -650,21 +649,21 @@ static void failover_test_link_and_name(struct kunit *test)
 static void failover_test_scale(struct kunit *test)
 {
 	struct failover_test_ctx *ctx = test->priv;
-	struct net_device **masters, **slaves;
+	struct net_device **masters, **lowers;
 	ktime_t start, first, last;
 	unsigned int i, bad = 0;
 	LIST_HEAD(kill);
 
 	failover_test_grow(test, 2 * FAILOVER_TEST_SCALE, FAILOVER_TEST_SCALE);
 	masters = ctx->devs;
-	slaves = ctx->devs + FAILOVER_TEST_SCALE;
+	lowers = ctx->devs + FAILOVER_TEST_SCALE;
 
 	for (i = 0; i < FAILOVER_TEST_SCALE; i++) {
 		failover_test_master(test, 0x10000 + i);
 		cond_resched();
 	}
 
-	/* registered in reverse so no slave finds its master first in a walk */
+	/* in reverse, so that no device finds its master first in a walk */
 	for (i = 0; i < FAILOVER_TEST_SCALE; i++) {
 		start = ktime_get();
 		failover_test_dev(test, 0x10000 + FAILOVER_TEST_SCALE - 1 - i);
@@ -673,12 +672,12 @@ static void failover_test_scale(struct kunit *test)
 		last = ktime_sub(ktime_get(), start);
 		cond_resched();
 	}
-	kunit_info(test, "slave registration: first %lld ns, last %lld ns\n",
+	kunit_info(test, "lower registration: first %lld ns, last %lld ns\n",
 		   ktime_to_ns(first), ktime_to_ns(last));
 
 	rtnl_lock();
 	for (i = 0; i < FAILOVER_TEST_SCALE; i++)
-		if (netdev_master_upper_dev_get(slaves[i]) !=
+		if (netdev_master_upper_dev_get(lowers[i]) !=
 		    masters[FAILOVER_TEST_SCALE - 1 - i])
 			bad++;
 	rtnl_unlock();
@@ -692,7 +691,7 @@ static void failover_test_scale(struct kunit *test)
 
 	rtnl_lock();
 	for (i = 0; i < FAILOVER_TEST_SCALE; i++)
-		unregister_netdevice_queue(slaves[i], &kill);
+		unregister_netdevice_queue(lowers[i], &kill);
 	unregister_netdevice_many(&kill);
 	bad = 0;
 	for (i = 0; i < FAILOVER_TEST_SCALE; i++)
@@ -703,7 +702,7 @@ static void failover_test_scale(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bad, 0);
 }
 
-static struct kunit_case failover_pairing_cases[] = {
+static struct kunit_case failover_test_pairing_cases[] = {
 	KUNIT_CASE(failover_test_pair_later),
 	KUNIT_CASE(failover_test_pair_existing),
 	KUNIT_CASE(failover_test_other_mac_ignored),
@@ -711,21 +710,21 @@ static struct kunit_case failover_pairing_cases[] = {
 	KUNIT_CASE(failover_test_register_fails),
 	KUNIT_CASE(failover_test_non_ether_ignored),
 	KUNIT_CASE(failover_test_other_netns_ignored),
-	KUNIT_CASE(failover_test_enslaved_ignored),
+	KUNIT_CASE(failover_test_taken_ignored),
 	KUNIT_CASE(failover_test_second_master),
 	KUNIT_CASE(failover_test_register_errors),
 	{}
 };
 
-static struct kunit_suite failover_pairing_suite = {
+static struct kunit_suite failover_test_pairing_suite = {
 	.name = "failover_pairing",
 	.init = failover_test_init,
 	.exit = failover_test_exit,
-	.test_cases = failover_pairing_cases,
+	.test_cases = failover_test_pairing_cases,
 };
 
-static struct kunit_case failover_release_cases[] = {
-	KUNIT_CASE(failover_test_slave_goes),
+static struct kunit_case failover_test_release_cases[] = {
+	KUNIT_CASE(failover_test_lower_goes),
 	KUNIT_CASE(failover_test_master_goes),
 	KUNIT_CASE(failover_test_explicit_release),
 	KUNIT_CASE(failover_test_refused_but_gone),
@@ -733,27 +732,27 @@ static struct kunit_case failover_release_cases[] = {
 	{}
 };
 
-static struct kunit_suite failover_release_suite = {
+static struct kunit_suite failover_test_release_suite = {
 	.name = "failover_release",
 	.init = failover_test_init,
 	.exit = failover_test_exit,
-	.test_cases = failover_release_cases,
+	.test_cases = failover_test_release_cases,
 };
 
-static struct kunit_case failover_scale_cases[] = {
+static struct kunit_case failover_test_scale_cases[] = {
 	KUNIT_CASE_SLOW(failover_test_scale),
 	{}
 };
 
-static struct kunit_suite failover_scale_suite = {
+static struct kunit_suite failover_test_scale_suite = {
 	.name = "failover_scale",
 	.init = failover_test_init,
 	.exit = failover_test_exit,
-	.test_cases = failover_scale_cases,
+	.test_cases = failover_test_scale_cases,
 };
 
-kunit_test_suites(&failover_pairing_suite, &failover_release_suite,
-		  &failover_scale_suite);
+kunit_test_suites(&failover_test_pairing_suite, &failover_test_release_suite,
+		  &failover_test_scale_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for the failover core");
