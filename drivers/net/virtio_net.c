@@ -27,6 +27,7 @@
 #include <linux/virtio_net.h>
 #include <net/fo_compat.h>
 #include <net/net_failover.h>
+#include <net/sock.h>
 
 /* Frames up to this size are copied out of their buffer; larger ones only
  * have their headers copied, the payload stays in the page fragment.
@@ -40,6 +41,8 @@
 #define VIRTNET_MRG_BUF_MIN	SKB_DATA_ALIGN(sizeof(struct virtio_net_hdr_mrg_rxbuf) + \
 					       VLAN_ETH_FRAME_LEN)
 #define VIRTNET_MRG_BUF_MAX	PAGE_SIZE
+/* the largest page fragment skb_page_frag_refill() hands out */
+#define VIRTNET_SMALL_BUF_MAX	(PAGE_SIZE << SKB_FRAG_PAGE_ORDER)
 /* weight of a new frame in the average: 1/2^VIRTNET_FRAME_AVG_SHIFT */
 #define VIRTNET_FRAME_AVG_SHIFT	3
 
@@ -1515,6 +1518,7 @@ static void virtnet_init_netdev(struct virtnet_info *vi)
 {
 	struct virtio_device *vdev = vi->vdev;
 	struct net_device *dev = vi->dev;
+	unsigned int limit;
 	u16 mtu;
 
 	dev->netdev_ops = &virtnet_netdev_ops;
@@ -1562,10 +1566,20 @@ static void virtnet_init_netdev(struct virtnet_info *vi)
 		dev->max_mtu = vi->mergeable ? ETH_MAX_MTU : ETH_DATA_LEN;
 	}
 
-	if (vi->mergeable)
+	if (vi->mergeable) {
 		vi->rx_buf_len = VIRTNET_MRG_BUF_MIN;
-	else
-		vi->rx_buf_len = vi->hdr_len + VLAN_ETH_HLEN + dev->max_mtu;
+		return;
+	}
+	/* a whole frame per buffer, and buffers come from page fragments */
+	limit = VIRTNET_SMALL_BUF_MAX - vi->hdr_len - VLAN_ETH_HLEN;
+	if (dev->max_mtu > limit) {
+		dev_warn(&vdev->dev,
+			 "MTU %u needs mergeable rx buffers; limited to %u\n",
+			 dev->max_mtu, limit);
+		dev->max_mtu = limit;
+		dev->mtu = min(dev->mtu, limit);
+	}
+	vi->rx_buf_len = vi->hdr_len + VLAN_ETH_HLEN + dev->max_mtu;
 }
 
 static void virtnet_init_mac(struct virtnet_info *vi)

@@ -397,14 +397,15 @@ accel() {
 	cat "$probe"
 }
 
-# nic_standby ID NETDEV TAP MAC BUS [FAILOVER]: the QEMU args of a
-# virtio-net standby on TAP, failover=on unless FAILOVER is "off".
+# nic_standby ID NETDEV TAP MAC BUS [FAILOVER [PROPS]]: the QEMU args of a
+# virtio-net standby on TAP, failover=on unless FAILOVER is "off"; PROPS are
+# more device properties ("mrg_rxbuf=off,host_mtu=65000").
 nic_standby() {
 	local q=${LAB_QUEUES:-2} mq=""
 
 	[ "$q" -gt 1 ] && mq=",mq=on,vectors=$((2 * q + 2))"
 	echo -netdev tap,id="$2",ifname="$3",script=no,downscript=no,queues="$q" \
-		-device virtio-net-pci,netdev="$2",id="$1",mac="$4",failover="${6:-on}",bus="$5",romfile=$mq
+		-device virtio-net-pci,netdev="$2",id="$1",mac="$4",failover="${6:-on}",bus="$5",romfile=$mq${7:+,$7}
 }
 
 # nic_primary ID NETDEV TAP MAC BUS STANDBY: an e1000 primary on TAP paired
