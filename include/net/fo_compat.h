@@ -32,6 +32,10 @@
  * is set, and udev renames a VF after the master has already opened it.
  */
 #define FO_IFF_FAILOVER_SLAVE	(IFF_FAILOVER_SLAVE | IFF_LIVE_RENAME_OK)
+#define FO_IFF_LIVE_RENAME_OK	IFF_LIVE_RENAME_OK
+
+/* dev->netns_immutable: 6.12 as Debian has it; a feature bit before */
+#define fo_netns_immutable_set(dev)	((dev)->features |= NETIF_F_NETNS_LOCAL)
 
 /*
  * NL_SET_ERR_MSG_FMT{,_MOD}: 6.2. 6.1's extack only points at a message, so
@@ -61,6 +65,8 @@
 #define fo_no_addrconf_clear(dev)	((dev)->priv_flags &= ~IFF_NO_ADDRCONF)
 #define fo_no_addrconf(dev)		(!!((dev)->priv_flags & IFF_NO_ADDRCONF))
 #define FO_IFF_FAILOVER_SLAVE		IFF_FAILOVER_SLAVE
+#define FO_IFF_LIVE_RENAME_OK		0
+#define fo_netns_immutable_set(dev)	((dev)->netns_immutable = 1)
 #endif
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)

@@ -34,8 +34,12 @@ set_dad() {	# set_dad 0|1
 	guest "for d in $MASTER $STANDBY $PRIMARY; do echo $1 > /proc/sys/net/ipv6/conf/\$d/accept_dad; done"
 }
 
+# Stock's core marks the lower devices IFF_NO_ADDRCONF since 6.2; on 6.1
+# it leaves them autoconfiguring
+lower=check
+on_series 6.1 && lower=beyond
 a=$(lower_addrs)
-check "no IPv6 address on $STANDBY or $PRIMARY (${a:-none})" [ -z "$a" ]
+$lower "no IPv6 address on $STANDBY or $PRIMARY (${a:-none})" [ -z "$a" ]
 
 set_dad 1
 guest "ip link set $MASTER down && ip link set $MASTER up"
@@ -43,9 +47,9 @@ out=$(GUEST_TIMEOUT=90 guest "$G" config 60 2>&1)
 check "trio back up after $MASTER down/up" [ "${out##*fo: trio }" != "$out" ]
 check "$MASTER's link-local address finished DAD" busywait 15000 dad_done
 LL=$(master_ll)
-check "$MASTER's link-local address is not dadfailed or tentative ($LL)" ll_good
+$lower "$MASTER's link-local address is not dadfailed or tentative ($LL)" ll_good
 a=$(lower_addrs)
-check "no IPv6 address on $STANDBY or $PRIMARY after $MASTER down/up (${a:-none})" \
+$lower "no IPv6 address on $STANDBY or $PRIMARY after $MASTER down/up (${a:-none})" \
 	[ -z "$a" ]
 set_dad 0
 
@@ -53,4 +57,4 @@ check "guest reaches the peer over IPv6" busywait 20000 guest_ping_ok "$PEER_IP6
 ping_peer 20 "$GUEST_IP6"
 check "IPv6 peer -> master: $RECEIVED/$SENT replies" [ "$RECEIVED" -eq 20 ]
 
-finish
+finish_beyond failover "stock's core leaves the lower devices autoconfiguring IPv6 on 6.1"

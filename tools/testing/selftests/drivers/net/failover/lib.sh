@@ -94,6 +94,9 @@ trio_complete() {
 		[ "$MASTER" != - ] && [ "$STANDBY" != - ] && [ "$PRIMARY" != - ]
 }
 
+# on_series S: the guest runs a kernel of series S ("6.1").
+on_series() { [ "$(guest uname -r | cut -d. -f1,2)" = "$1" ]; }
+
 primary_gone() {
 	roles
 	[ -n "$MASTER" ] && [ "$PRIMARY" = - ]
