@@ -213,7 +213,6 @@ sync_tree() {
 
 	for f in net/core/failover.c net/core/failover_test.c \
 		 "$REPO"/drivers/net/net_failover/*.[ch] \
-		 drivers/net/net_failover_test.c \
 		 include/net/failover.h include/net/net_failover.h \
 		 include/net/fo_compat.h \
 		 include/trace/events/failover.h \
@@ -247,7 +246,7 @@ sync_tree() {
 	mapfile -t srcs < <(net_failover_srcs)
 	if [ ${#srcs[@]} -gt 0 ] &&
 	   have net/core/failover.c "${srcs[@]}" \
-		drivers/net/net_failover_test.c; then
+		drivers/net/net_failover/net_failover_test.c; then
 		KUNITCONFIGS+=("$REPO/drivers/net/.kunitconfig")
 		SUITES+=(net_failover_)
 	else
