@@ -44,6 +44,8 @@
 #include <net/sch_generic.h>
 #include <uapi/linux/if_arp.h>
 
+#include "net_failover_priv.h"
+
 /*
  * linux/tracepoint.h defines types that change the CRCs (see above), and
  * genksyms needs no tracepoint to parse this file.
@@ -96,25 +98,6 @@
 #define NET_FAILOVER_LS_TX	BIT(1)
 #define NET_FAILOVER_LS_UNKNOWN	BIT(7)
 
-/* Per-CPU datapath counters, reported by ethtool -S. */
-enum net_failover_ctr {
-	NET_FAILOVER_CTR_TX_PACKETS,
-	NET_FAILOVER_CTR_TX_BYTES,
-	NET_FAILOVER_CTR_RX_PACKETS,
-	NET_FAILOVER_CTR_RX_BYTES,
-	NET_FAILOVER_CTR_PER_SLOT,
-	/* the remaining ones follow the per-slot blocks */
-	NET_FAILOVER_CTR_TX_NO_LOWER =
-		NET_FAILOVER_CTR_PER_SLOT * NET_FAILOVER_NR_SLOTS,
-	NET_FAILOVER_CTR_RX_FILTERED,
-	NET_FAILOVER_NR_CTRS,
-};
-
-struct net_failover_pcpu_stats {
-	u64_stats_t ctr[NET_FAILOVER_NR_CTRS];
-	struct u64_stats_sync syncp;
-};
-
 static const char net_failover_ctr_names[][ETH_GSTRING_LEN] = {
 	"primary_tx_packets",
 	"primary_tx_bytes",
@@ -145,59 +128,6 @@ static const char * const net_failover_reason_names[] = {
 	[NET_FAILOVER_REASON_STANDBY_UP] = "standby up",
 	[NET_FAILOVER_REASON_STANDBY_DOWN] = "standby down",
 	[NET_FAILOVER_REASON_STANDBY_REMOVED] = "standby removed",
-};
-
-/* Private state of a master: netdev_priv() of the failover net_device. */
-struct net_failover_info {
-	struct net_device *dev;
-	/* in net_failover_list */
-	struct list_head node;
-
-	/* the enslaved devices; written under RTNL and stats_lock */
-	struct net_device __rcu *lower[NET_FAILOVER_NR_SLOTS];
-	netdevice_tracker lower_tracker[NET_FAILOVER_NR_SLOTS];
-
-	/*
-	 * Control path state, RTNL only. tx_lower is the device transmit was
-	 * last moved to; it is always NULL or one of lower[], so it is covered
-	 * by lower_tracker.
-	 */
-	struct net_device *tx_lower;
-	enum net_failover_slot tx_slot;
-	u8 lower_state[NET_FAILOVER_NR_SLOTS];
-	/* the primary is between NETDEV_GOING_DOWN and NETDEV_UP */
-	bool primary_closing;
-	/* net_failover_destroy() has started: enslave nothing new */
-	bool dying;
-	/* the master is handing its new MAC address to the lower devices */
-	bool setting_mac;
-	/*
-	 * The extack of the master's MAC change in progress, for
-	 * ndo_set_mac_address, which has none: set at the NETDEV_PRE_CHANGEADDR
-	 * that dev_set_mac_address(), its only caller, sends just before it.
-	 */
-	struct netlink_ext_ack *mac_extack;
-	/* primary's carrier_down_count when transmit last moved to it */
-	unsigned int primary_downs;
-	u64 switches;
-	/* announcements of the master still to make for a lower device */
-	unsigned int notify_left;
-	struct delayed_work notify_work;
-
-	/*
-	 * Written by the control path, read by the datapath. primary_active
-	 * is set only once the control path has moved transmit to the primary
-	 * and announced it; losing carrier takes effect at once regardless.
-	 */
-	bool primary_active;
-	bool primary_rx_seen;
-	unsigned long standby_rx_until;
-
-	struct net_failover_pcpu_stats __percpu *pcpu_stats;
-
-	/* protects acc, and orders it against changes of lower[] */
-	spinlock_t stats_lock;
-	struct net_failover_stats_acc acc;
 };
 
 static const struct net_device_ops net_failover_netdev_ops;

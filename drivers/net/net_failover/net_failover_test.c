@@ -16,6 +16,8 @@
 #include <linux/skbuff.h>
 #include <net/net_failover.h>
 
+#include "net_failover_priv.h"
+
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 /* local experimental ethertype: only our frames are counted */

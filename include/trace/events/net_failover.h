@@ -8,7 +8,7 @@
 #include <linux/netdevice.h>
 #include <linux/tracepoint.h>
 #include <net/fo_compat.h>
-#include <net/net_failover.h>
+#include "../../../drivers/net/net_failover/net_failover_priv.h"
 
 /* so that user space can decode the reason field */
 TRACE_DEFINE_ENUM(NET_FAILOVER_REASON_PRIMARY_UP);

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * net_failover internals: the master's private state and what its parts,
+ * its tracepoint and its KUnit suite share. Not an interface for other
+ * modules; those have <net/net_failover.h>.
+ */
+
+#ifndef _NET_FAILOVER_PRIV_H
+#define _NET_FAILOVER_PRIV_H
+
+#include <linux/netdevice.h>
+#include <linux/spinlock.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
+#include <net/net_failover.h>
+
+#define FAILOVER_VLAN_FEATURES	(NETIF_F_HW_CSUM | NETIF_F_SG | \
+				 NETIF_F_FRAGLIST | NETIF_F_ALL_TSO | \
+				 NETIF_F_HIGHDMA | NETIF_F_LRO)
+
+#define FAILOVER_ENC_FEATURES	(NETIF_F_HW_CSUM | NETIF_F_SG | \
+				 NETIF_F_RXCSUM | NETIF_F_ALL_TSO)
+
+/* Lower device slots; also the index of the per-path counters. */
+enum net_failover_slot {
+	NET_FAILOVER_PRIMARY,
+	NET_FAILOVER_STANDBY,
+	NET_FAILOVER_NR_SLOTS,
+};
+
+/* Why the transmit path moved, as reported by the tracepoint. */
+enum net_failover_reason {
+	NET_FAILOVER_REASON_PRIMARY_UP,
+	NET_FAILOVER_REASON_PRIMARY_DOWN,
+	NET_FAILOVER_REASON_PRIMARY_REMOVED,
+	NET_FAILOVER_REASON_CARRIER_LOSS,
+	NET_FAILOVER_REASON_STANDBY_UP,
+	NET_FAILOVER_REASON_STANDBY_DOWN,
+	NET_FAILOVER_REASON_STANDBY_REMOVED,
+};
+
+/*
+ * Folds a lower device's rtnl_link_stats64 into a monotonic sum: @last is
+ * the lower's reading at the previous fold (zero for "not attached").
+ */
+struct net_failover_stats_acc {
+	struct rtnl_link_stats64 sum;
+	struct rtnl_link_stats64 last[NET_FAILOVER_NR_SLOTS];
+};
+
+/* Per-CPU datapath counters, reported by ethtool -S. */
+enum net_failover_ctr {
+	NET_FAILOVER_CTR_TX_PACKETS,
+	NET_FAILOVER_CTR_TX_BYTES,
+	NET_FAILOVER_CTR_RX_PACKETS,
+	NET_FAILOVER_CTR_RX_BYTES,
+	NET_FAILOVER_CTR_PER_SLOT,
+	/* the remaining ones follow the per-slot blocks */
+	NET_FAILOVER_CTR_TX_NO_LOWER =
+		NET_FAILOVER_CTR_PER_SLOT * NET_FAILOVER_NR_SLOTS,
+	NET_FAILOVER_CTR_RX_FILTERED,
+	NET_FAILOVER_NR_CTRS,
+};
+
+struct net_failover_pcpu_stats {
+	u64_stats_t ctr[NET_FAILOVER_NR_CTRS];
+	struct u64_stats_sync syncp;
+};
+
+/* Private state of a master: netdev_priv() of the failover net_device. */
+struct net_failover_info {
+	struct net_device *dev;
+	/* in net_failover_list */
+	struct list_head node;
+
+	/* the enslaved devices; written under RTNL and stats_lock */
+	struct net_device __rcu *lower[NET_FAILOVER_NR_SLOTS];
+	netdevice_tracker lower_tracker[NET_FAILOVER_NR_SLOTS];
+
+	/*
+	 * Control path state, RTNL only. tx_lower is the device transmit was
+	 * last moved to; it is always NULL or one of lower[], so it is covered
+	 * by lower_tracker.
+	 */
+	struct net_device *tx_lower;
+	enum net_failover_slot tx_slot;
+	u8 lower_state[NET_FAILOVER_NR_SLOTS];
+	/* the primary is between NETDEV_GOING_DOWN and NETDEV_UP */
+	bool primary_closing;
+	/* net_failover_destroy() has started: enslave nothing new */
+	bool dying;
+	/* the master is handing its new MAC address to the lower devices */
+	bool setting_mac;
+	/*
+	 * The extack of the master's MAC change in progress, for
+	 * ndo_set_mac_address, which has none: set at the NETDEV_PRE_CHANGEADDR
+	 * that dev_set_mac_address(), its only caller, sends just before it.
+	 */
+	struct netlink_ext_ack *mac_extack;
+	/* primary's carrier_down_count when transmit last moved to it */
+	unsigned int primary_downs;
+	u64 switches;
+	/* announcements of the master still to make for a lower device */
+	unsigned int notify_left;
+	struct delayed_work notify_work;
+
+	/*
+	 * Written by the control path, read by the datapath. primary_active
+	 * is set only once the control path has moved transmit to the primary
+	 * and announced it; losing carrier takes effect at once regardless.
+	 */
+	bool primary_active;
+	bool primary_rx_seen;
+	unsigned long standby_rx_until;
+
+	struct net_failover_pcpu_stats __percpu *pcpu_stats;
+
+	/* protects acc, and orders it against changes of lower[] */
+	spinlock_t stats_lock;
+	struct net_failover_stats_acc acc;
+};
+
+#if IS_ENABLED(CONFIG_KUNIT)
+void net_failover_fold_stats(struct rtnl_link_stats64 *sum,
+			     const struct rtnl_link_stats64 *now,
+			     const struct rtnl_link_stats64 *last);
+void net_failover_acc_attach(struct net_failover_stats_acc *acc,
+			     enum net_failover_slot slot,
+			     const struct rtnl_link_stats64 *now);
+void net_failover_acc_sample(struct net_failover_stats_acc *acc,
+			     enum net_failover_slot slot,
+			     const struct rtnl_link_stats64 *now);
+void net_failover_acc_detach(struct net_failover_stats_acc *acc,
+			     enum net_failover_slot slot,
+			     const struct rtnl_link_stats64 *now);
+bool net_failover_lower_ready(const struct net_device *lower);
+struct net_device *net_failover_pick_tx(struct net_device *primary,
+					bool primary_active,
+					struct net_device *standby,
+					enum net_failover_slot *slot);
+int net_failover_classify(const struct net_device *master,
+			  const struct net_device *lower,
+			  bool have_primary, bool have_standby);
+#endif
+
+#endif /* _NET_FAILOVER_PRIV_H */
