@@ -98,23 +98,6 @@
 #define NET_FAILOVER_LS_TX	BIT(1)
 #define NET_FAILOVER_LS_UNKNOWN	BIT(7)
 
-static const char net_failover_ctr_names[][ETH_GSTRING_LEN] = {
-	"primary_tx_packets",
-	"primary_tx_bytes",
-	"primary_rx_packets",
-	"primary_rx_bytes",
-	"standby_tx_packets",
-	"standby_tx_bytes",
-	"standby_rx_packets",
-	"standby_rx_bytes",
-	"tx_dropped_no_lower",
-	"rx_filtered",
-	/* not a per-CPU counter: kept last */
-	"datapath_switches",
-};
-
-static_assert(ARRAY_SIZE(net_failover_ctr_names) == NET_FAILOVER_NR_CTRS + 1);
-
 static const char * const net_failover_slot_names[] = {
 	[NET_FAILOVER_PRIMARY] = "primary",
 	[NET_FAILOVER_STANDBY] = "standby",
@@ -134,84 +117,6 @@ static const struct net_device_ops net_failover_netdev_ops;
 
 /* all masters, so that a driver unbind finds its primary; protects: RTNL */
 static LIST_HEAD(net_failover_list);
-
-/* Pure helpers; exported to the KUnit suite only. */
-
-/**
- * net_failover_fold_stats - add the growth of a lower device's counters
- * @sum: running totals
- * @now: the lower device's counters now
- * @last: the lower device's counters at the previous fold
- *
- * Counters that fit in 32 bits are treated as possibly 32-bit ones so that
- * their wrap is folded correctly; counters that went backwards (the device
- * was reset) contribute nothing, which keeps @sum monotonic.
- */
-VISIBLE_IF_KUNIT void net_failover_fold_stats(struct rtnl_link_stats64 *sum,
-					      const struct rtnl_link_stats64 *now,
-					      const struct rtnl_link_stats64 *last)
-{
-	const u64 *n = (const u64 *)now;
-	const u64 *l = (const u64 *)last;
-	u64 *s = (u64 *)sum;
-	size_t i;
-
-	BUILD_BUG_ON(sizeof(*sum) % sizeof(u64));
-
-	for (i = 0; i < sizeof(*sum) / sizeof(u64); i++) {
-		s64 delta = n[i] - l[i];
-
-		if (!((n[i] | l[i]) >> 32))
-			delta = (s32)((u32)n[i] - (u32)l[i]);
-		if (delta > 0)
-			s[i] += delta;
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(net_failover_fold_stats);
-
-/**
- * net_failover_acc_attach - start accounting a lower device
- * @acc: accumulator
- * @slot: the lower device's slot
- * @now: its counters now; what it counted before joining is not ours
- */
-VISIBLE_IF_KUNIT void net_failover_acc_attach(struct net_failover_stats_acc *acc,
-					      enum net_failover_slot slot,
-					      const struct rtnl_link_stats64 *now)
-{
-	acc->last[slot] = *now;
-}
-EXPORT_SYMBOL_IF_KUNIT(net_failover_acc_attach);
-
-/**
- * net_failover_acc_sample - fold a lower device's current counters
- * @acc: accumulator
- * @slot: the lower device's slot
- * @now: its counters now
- */
-VISIBLE_IF_KUNIT void net_failover_acc_sample(struct net_failover_stats_acc *acc,
-					      enum net_failover_slot slot,
-					      const struct rtnl_link_stats64 *now)
-{
-	net_failover_fold_stats(&acc->sum, now, &acc->last[slot]);
-	acc->last[slot] = *now;
-}
-EXPORT_SYMBOL_IF_KUNIT(net_failover_acc_sample);
-
-/**
- * net_failover_acc_detach - final fold of a lower device that leaves
- * @acc: accumulator
- * @slot: the lower device's slot
- * @now: its counters now
- */
-VISIBLE_IF_KUNIT void net_failover_acc_detach(struct net_failover_stats_acc *acc,
-					      enum net_failover_slot slot,
-					      const struct rtnl_link_stats64 *now)
-{
-	net_failover_acc_sample(acc, slot, now);
-	memset(&acc->last[slot], 0, sizeof(acc->last[slot]));
-}
-EXPORT_SYMBOL_IF_KUNIT(net_failover_acc_detach);
 
 /**
  * net_failover_lower_ready - can @lower carry traffic right now
@@ -428,25 +333,6 @@ filtered:
 }
 
 /* Control path */
-
-static u64 net_failover_read_ctr(struct net_failover_info *nfo,
-				 enum net_failover_ctr ctr)
-{
-	const struct net_failover_pcpu_stats *s;
-	unsigned int start;
-	u64 sum = 0, v;
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		s = per_cpu_ptr(nfo->pcpu_stats, cpu);
-		do {
-			start = u64_stats_fetch_begin(&s->syncp);
-			v = u64_stats_read(&s->ctr[ctr]);
-		} while (u64_stats_fetch_retry(&s->syncp, start));
-		sum += v;
-	}
-	return sum;
-}
 
 /* Waits until the host's switch sends to the standby (see DRAIN_MS). */
 static void net_failover_drain_primary(struct net_failover_info *nfo)
@@ -1222,40 +1108,6 @@ static netdev_features_t net_failover_fix_features(struct net_device *dev,
 	return netdev_add_tso_features(features, mask);
 }
 
-static void net_failover_sample(struct net_failover_info *nfo,
-				enum net_failover_slot slot,
-				struct net_device *lower)
-{
-	struct rtnl_link_stats64 now;
-
-	spin_lock(&nfo->stats_lock);
-	dev_get_stats(lower, &now);
-	net_failover_acc_sample(&nfo->acc, slot, &now);
-	spin_unlock(&nfo->stats_lock);
-}
-
-static void net_failover_get_stats64(struct net_device *dev,
-				     struct rtnl_link_stats64 *stats)
-{
-	struct net_failover_info *nfo = netdev_priv(dev);
-	struct rtnl_link_stats64 now;
-	enum net_failover_slot slot;
-	struct net_device *lower;
-
-	spin_lock(&nfo->stats_lock);
-	rcu_read_lock();
-	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
-		lower = rcu_dereference(nfo->lower[slot]);
-		if (!lower)
-			continue;
-		dev_get_stats(lower, &now);
-		net_failover_acc_sample(&nfo->acc, slot, &now);
-	}
-	rcu_read_unlock();
-	*stats = nfo->acc.sum;
-	spin_unlock(&nfo->stats_lock);
-}
-
 static const struct net_device_ops net_failover_netdev_ops = {
 	.ndo_open		= net_failover_open,
 	.ndo_stop		= net_failover_close,
@@ -1302,48 +1154,6 @@ static int net_failover_get_link_ksettings(struct net_device *dev,
 	cmd->base.duplex = DUPLEX_UNKNOWN;
 	cmd->base.port = PORT_OTHER;
 	return 0;
-}
-
-static int net_failover_get_sset_count(struct net_device *dev, int sset)
-{
-	if (sset != ETH_SS_STATS)
-		return -EOPNOTSUPP;
-	return ARRAY_SIZE(net_failover_ctr_names);
-}
-
-static void net_failover_get_strings(struct net_device *dev, u32 sset,
-				     u8 *data)
-{
-	size_t i;
-
-	if (sset != ETH_SS_STATS)
-		return;
-	for (i = 0; i < ARRAY_SIZE(net_failover_ctr_names); i++)
-		ethtool_puts(&data, net_failover_ctr_names[i]);
-}
-
-static void net_failover_get_ethtool_stats(struct net_device *dev,
-					   struct ethtool_stats *estats,
-					   u64 *data)
-{
-	struct net_failover_info *nfo = netdev_priv(dev);
-	const struct net_failover_pcpu_stats *s;
-	u64 vals[NET_FAILOVER_NR_CTRS];
-	unsigned int start;
-	int cpu, i;
-
-	memset(data, 0, sizeof(*data) * NET_FAILOVER_NR_CTRS);
-	for_each_possible_cpu(cpu) {
-		s = per_cpu_ptr(nfo->pcpu_stats, cpu);
-		do {
-			start = u64_stats_fetch_begin(&s->syncp);
-			for (i = 0; i < NET_FAILOVER_NR_CTRS; i++)
-				vals[i] = u64_stats_read(&s->ctr[i]);
-		} while (u64_stats_fetch_retry(&s->syncp, start));
-		for (i = 0; i < NET_FAILOVER_NR_CTRS; i++)
-			data[i] += vals[i];
-	}
-	data[NET_FAILOVER_NR_CTRS] = READ_ONCE(nfo->switches);
 }
 
 static const struct ethtool_ops net_failover_ethtool_ops = {

@@ -12,6 +12,7 @@
 #include <linux/spinlock.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
+#include <net/fo_compat.h>
 #include <net/net_failover.h>
 
 #define FAILOVER_VLAN_FEATURES	(NETIF_F_HW_CSUM | NETIF_F_SG | \
@@ -120,17 +121,30 @@ struct net_failover_info {
 	struct net_failover_stats_acc acc;
 };
 
+/* stats.c */
+void net_failover_acc_attach(struct net_failover_stats_acc *acc,
+			     enum net_failover_slot slot,
+			     const struct rtnl_link_stats64 *now);
+void net_failover_acc_detach(struct net_failover_stats_acc *acc,
+			     enum net_failover_slot slot,
+			     const struct rtnl_link_stats64 *now);
+u64 net_failover_read_ctr(struct net_failover_info *nfo,
+			  enum net_failover_ctr ctr);
+void net_failover_sample(struct net_failover_info *nfo,
+			 enum net_failover_slot slot,
+			 struct net_device *lower);
+void net_failover_get_stats64(struct net_device *dev,
+			      struct rtnl_link_stats64 *stats);
+int net_failover_get_sset_count(struct net_device *dev, int sset);
+void net_failover_get_strings(struct net_device *dev, u32 sset, u8 *data);
+void net_failover_get_ethtool_stats(struct net_device *dev,
+				    struct ethtool_stats *estats, u64 *data);
+
 #if IS_ENABLED(CONFIG_KUNIT)
 void net_failover_fold_stats(struct rtnl_link_stats64 *sum,
 			     const struct rtnl_link_stats64 *now,
 			     const struct rtnl_link_stats64 *last);
-void net_failover_acc_attach(struct net_failover_stats_acc *acc,
-			     enum net_failover_slot slot,
-			     const struct rtnl_link_stats64 *now);
 void net_failover_acc_sample(struct net_failover_stats_acc *acc,
-			     enum net_failover_slot slot,
-			     const struct rtnl_link_stats64 *now);
-void net_failover_acc_detach(struct net_failover_stats_acc *acc,
 			     enum net_failover_slot slot,
 			     const struct rtnl_link_stats64 *now);
 bool net_failover_lower_ready(const struct net_device *lower);
