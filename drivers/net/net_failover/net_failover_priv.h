@@ -8,6 +8,7 @@
 #ifndef _NET_FAILOVER_PRIV_H
 #define _NET_FAILOVER_PRIV_H
 
+#include <linux/ethtool.h>
 #include <linux/netdevice.h>
 #include <linux/spinlock.h>
 #include <linux/u64_stats_sync.h>
@@ -121,6 +122,18 @@ struct net_failover_info {
 	struct net_failover_stats_acc acc;
 };
 
+/* datapath.c */
+bool net_failover_lower_ready(const struct net_device *lower);
+struct net_device *net_failover_pick_tx(struct net_device *primary,
+					bool primary_active,
+					struct net_device *standby,
+					enum net_failover_slot *slot);
+netdev_tx_t net_failover_start_xmit(struct sk_buff *skb,
+				    struct net_device *dev);
+u16 net_failover_select_queue(struct net_device *dev, struct sk_buff *skb,
+			      struct net_device *sb_dev);
+rx_handler_result_t net_failover_handle_frame(struct sk_buff **pskb);
+
 /* stats.c */
 void net_failover_acc_attach(struct net_failover_stats_acc *acc,
 			     enum net_failover_slot slot,
@@ -147,11 +160,6 @@ void net_failover_fold_stats(struct rtnl_link_stats64 *sum,
 void net_failover_acc_sample(struct net_failover_stats_acc *acc,
 			     enum net_failover_slot slot,
 			     const struct rtnl_link_stats64 *now);
-bool net_failover_lower_ready(const struct net_device *lower);
-struct net_device *net_failover_pick_tx(struct net_device *primary,
-					bool primary_active,
-					struct net_device *standby,
-					enum net_failover_slot *slot);
 int net_failover_classify(const struct net_device *master,
 			  const struct net_device *lower,
 			  bool have_primary, bool have_standby);
