@@ -10,6 +10,7 @@
 
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
 #include <linux/spinlock.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
@@ -22,6 +23,11 @@
 
 #define FAILOVER_ENC_FEATURES	(NETIF_F_HW_CSUM | NETIF_F_SG | \
 				 NETIF_F_RXCSUM | NETIF_F_ALL_TSO)
+
+/* Lower state last reported with netdev_lower_state_changed() */
+#define NET_FAILOVER_LS_LINK	BIT(0)
+#define NET_FAILOVER_LS_TX	BIT(1)
+#define NET_FAILOVER_LS_UNKNOWN	BIT(7)
 
 /* Lower device slots; also the index of the per-path counters. */
 enum net_failover_slot {
@@ -121,6 +127,19 @@ struct net_failover_info {
 	spinlock_t stats_lock;
 	struct net_failover_stats_acc acc;
 };
+
+static inline struct net_device *net_failover_get(struct net_failover_info *nfo,
+						  enum net_failover_slot slot)
+{
+	return rtnl_dereference(nfo->lower[slot]);
+}
+
+/* path.c */
+int net_failover_slot_of(struct net_failover_info *nfo,
+			 const struct net_device *lower);
+void net_failover_set_path(struct net_failover_info *nfo,
+			   const struct net_device *leaving);
+void net_failover_primary_closing(struct net_failover_info *nfo);
 
 /* datapath.c */
 bool net_failover_lower_ready(const struct net_device *lower);
