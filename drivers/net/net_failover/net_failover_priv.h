@@ -134,6 +134,12 @@ static inline struct net_device *net_failover_get(struct net_failover_info *nfo,
 	return rtnl_dereference(nfo->lower[slot]);
 }
 
+/* lower.c */
+extern const char * const net_failover_slot_names[NET_FAILOVER_NR_SLOTS];
+extern struct failover_ops net_failover_ops;
+void net_failover_update_mtu_limits(struct net_failover_info *nfo);
+void net_failover_compute_features(struct net_failover_info *nfo);
+
 /* path.c */
 int net_failover_slot_of(struct net_failover_info *nfo,
 			 const struct net_device *lower);
