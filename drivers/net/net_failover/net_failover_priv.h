@@ -134,6 +134,16 @@ static inline struct net_device *net_failover_get(struct net_failover_info *nfo,
 	return rtnl_dereference(nfo->lower[slot]);
 }
 
+/* main.c */
+extern struct list_head net_failover_list;
+extern const struct net_device_ops net_failover_netdev_ops;
+
+/* events.c */
+extern struct notifier_block net_failover_notifier;
+void net_failover_notify_work(struct work_struct *work);
+int net_failover_bus_notifier_register(void);
+void net_failover_bus_notifier_unregister(void);
+
 /* lower.c */
 extern const char * const net_failover_slot_names[NET_FAILOVER_NR_SLOTS];
 extern struct failover_ops net_failover_ops;
