@@ -96,7 +96,7 @@ static int net_failover_master_event(struct net_device *dev,
 	addr = container_of(ptr, struct netdev_notifier_pre_changeaddr_info,
 			    info)->dev_addr;
 	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
-		lower = net_failover_get(nfo, slot);
+		lower = net_failover_lower(nfo, slot);
 		if (!lower)
 			continue;
 		if (!lower->netdev_ops->ndo_set_mac_address) {
@@ -225,7 +225,7 @@ static int net_failover_bus_event(struct notifier_block *nb,
 		usleep_range(1000, 2000);
 	}
 	list_for_each_entry(nfo, &net_failover_list, node) {
-		primary = net_failover_get(nfo, NET_FAILOVER_PRIMARY);
+		primary = net_failover_lower(nfo, NET_FAILOVER_PRIMARY);
 		if (primary && primary->dev.parent == parent)
 			net_failover_primary_closing(nfo);
 	}

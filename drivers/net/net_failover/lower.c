@@ -47,8 +47,8 @@ void net_failover_update_mtu_limits(struct net_failover_info *nfo)
 
 	ASSERT_RTNL();
 
-	primary = net_failover_get(nfo, NET_FAILOVER_PRIMARY);
-	standby = net_failover_get(nfo, NET_FAILOVER_STANDBY);
+	primary = net_failover_lower(nfo, NET_FAILOVER_PRIMARY);
+	standby = net_failover_lower(nfo, NET_FAILOVER_STANDBY);
 
 	/*
 	 * As stock: the primary's range while there is one, the standby's
@@ -70,8 +70,8 @@ void net_failover_update_mtu_limits(struct net_failover_info *nfo)
 
 void net_failover_compute_features(struct net_failover_info *nfo)
 {
-	netdev_features_t vlan_features = FAILOVER_VLAN_FEATURES;
-	netdev_features_t enc_features = FAILOVER_ENC_FEATURES;
+	netdev_features_t vlan_features = NET_FAILOVER_VLAN_FEATURES;
+	netdev_features_t enc_features = NET_FAILOVER_ENC_FEATURES;
 	unsigned short hard_header_len = ETH_HLEN;
 	unsigned short needed_headroom = 0;
 	unsigned short needed_tailroom = 0;
@@ -85,7 +85,7 @@ void net_failover_compute_features(struct net_failover_info *nfo)
 	ASSERT_RTNL();
 
 	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
-		lower = net_failover_get(nfo, slot);
+		lower = net_failover_lower(nfo, slot);
 		if (!lower)
 			continue;
 		if (!any) {
@@ -95,10 +95,10 @@ void net_failover_compute_features(struct net_failover_info *nfo)
 		}
 		vlan_features = netdev_increment_features(vlan_features,
 							  lower->vlan_features,
-							  FAILOVER_VLAN_FEATURES);
+							  NET_FAILOVER_VLAN_FEATURES);
 		enc_features = netdev_increment_features(enc_features,
 							 lower->hw_enc_features,
-							 FAILOVER_ENC_FEATURES);
+							 NET_FAILOVER_ENC_FEATURES);
 		hard_header_len = max(hard_header_len, lower->hard_header_len);
 		needed_headroom = max(needed_headroom, lower->needed_headroom);
 		needed_tailroom = max(needed_tailroom, lower->needed_tailroom);
@@ -119,7 +119,7 @@ void net_failover_compute_features(struct net_failover_info *nfo)
 	netdev_change_features(dev);
 }
 
-static int net_failover_slave_pre_register(struct net_device *lower,
+static int net_failover_lower_pre_register(struct net_device *lower,
 					   struct net_device *dev)
 {
 	struct net_failover_info *nfo = netdev_priv(dev);
@@ -131,8 +131,8 @@ static int net_failover_slave_pre_register(struct net_device *lower,
 	if (nfo->dying)
 		return -ENODEV;
 
-	primary = net_failover_get(nfo, NET_FAILOVER_PRIMARY);
-	standby = net_failover_get(nfo, NET_FAILOVER_STANDBY);
+	primary = net_failover_lower(nfo, NET_FAILOVER_PRIMARY);
+	standby = net_failover_lower(nfo, NET_FAILOVER_STANDBY);
 	slot = net_failover_classify(dev, lower, !!primary, !!standby);
 	if (slot < 0) {
 		holder = lower->dev.parent == dev->dev.parent ? standby :
@@ -146,7 +146,7 @@ static int net_failover_slave_pre_register(struct net_device *lower,
 	return 0;
 }
 
-static int net_failover_slave_register(struct net_device *lower,
+static int net_failover_lower_register(struct net_device *lower,
 				       struct net_device *dev)
 {
 	struct net_failover_info *nfo = netdev_priv(dev);
@@ -158,8 +158,8 @@ static int net_failover_slave_register(struct net_device *lower,
 	ASSERT_RTNL();
 
 	slot = net_failover_classify(dev, lower,
-				     !!net_failover_get(nfo, NET_FAILOVER_PRIMARY),
-				     !!net_failover_get(nfo, NET_FAILOVER_STANDBY));
+				     !!net_failover_lower(nfo, NET_FAILOVER_PRIMARY),
+				     !!net_failover_lower(nfo, NET_FAILOVER_STANDBY));
 	if (slot < 0)
 		return slot;
 
@@ -249,7 +249,7 @@ err_close:
 	return err;
 }
 
-static int net_failover_slave_pre_unregister(struct net_device *lower,
+static int net_failover_lower_pre_unregister(struct net_device *lower,
 					     struct net_device *dev)
 {
 	struct net_failover_info *nfo = netdev_priv(dev);
@@ -264,7 +264,7 @@ static int net_failover_slave_pre_unregister(struct net_device *lower,
 	return 0;
 }
 
-static int net_failover_slave_unregister(struct net_device *lower,
+static int net_failover_lower_unregister(struct net_device *lower,
 					 struct net_device *dev)
 {
 	struct net_failover_info *nfo = netdev_priv(dev);
@@ -323,7 +323,7 @@ static int net_failover_slave_unregister(struct net_device *lower,
 	return 0;
 }
 
-static int net_failover_slave_link_change(struct net_device *lower,
+static int net_failover_lower_link_change(struct net_device *lower,
 					  struct net_device *dev)
 {
 	struct net_failover_info *nfo = netdev_priv(dev);
@@ -337,7 +337,7 @@ static int net_failover_slave_link_change(struct net_device *lower,
 	return 0;
 }
 
-static int net_failover_slave_name_change(struct net_device *lower,
+static int net_failover_lower_name_change(struct net_device *lower,
 					  struct net_device *dev)
 {
 	struct net_failover_info *nfo = netdev_priv(dev);
@@ -356,11 +356,11 @@ static int net_failover_slave_name_change(struct net_device *lower,
 }
 
 struct failover_ops net_failover_ops = {
-	.slave_pre_register	= net_failover_slave_pre_register,
-	.slave_register		= net_failover_slave_register,
-	.slave_pre_unregister	= net_failover_slave_pre_unregister,
-	.slave_unregister	= net_failover_slave_unregister,
-	.slave_link_change	= net_failover_slave_link_change,
-	.slave_name_change	= net_failover_slave_name_change,
+	.slave_pre_register	= net_failover_lower_pre_register,
+	.slave_register		= net_failover_lower_register,
+	.slave_pre_unregister	= net_failover_lower_pre_unregister,
+	.slave_unregister	= net_failover_lower_unregister,
+	.slave_link_change	= net_failover_lower_link_change,
+	.slave_name_change	= net_failover_lower_name_change,
 	.slave_handle_frame	= net_failover_handle_frame,
 };

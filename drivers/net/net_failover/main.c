@@ -72,7 +72,7 @@ static int net_failover_open(struct net_device *dev)
 	 * to open must not take the paravirtual path down with it.
 	 */
 	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
-		lower = net_failover_get(nfo, slot);
+		lower = net_failover_lower(nfo, slot);
 		if (!lower)
 			continue;
 		err = dev_open(lower, NULL);
@@ -101,7 +101,7 @@ static int net_failover_close(struct net_device *dev)
 	ASSERT_RTNL();
 
 	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
-		lower = net_failover_get(nfo, slot);
+		lower = net_failover_lower(nfo, slot);
 		if (lower)
 			dev_close(lower);
 	}
@@ -129,8 +129,8 @@ static int net_failover_change_mtu(struct net_device *dev, int new_mtu)
 
 	ASSERT_RTNL();
 
-	primary = net_failover_get(nfo, NET_FAILOVER_PRIMARY);
-	standby = net_failover_get(nfo, NET_FAILOVER_STANDBY);
+	primary = net_failover_lower(nfo, NET_FAILOVER_PRIMARY);
+	standby = net_failover_lower(nfo, NET_FAILOVER_STANDBY);
 
 	/* Refuse before touching either: an MTU change resets many VFs'
 	 * link, and a reset only to roll back costs the guest a failover.
@@ -188,7 +188,7 @@ static int net_failover_set_mac_address(struct net_device *dev, void *p)
 	/* both lower devices carry the master's address, or none changes */
 	for (i = 0; i < ARRAY_SIZE(net_failover_mac_order); i++) {
 		slot = net_failover_mac_order[i];
-		lower = net_failover_get(nfo, slot);
+		lower = net_failover_lower(nfo, slot);
 		if (!lower)
 			continue;
 		old[slot].sa_family = lower->type;
@@ -215,7 +215,7 @@ err_restore:
 	nfo->setting_mac = true;
 	while (--i >= 0) {
 		slot = net_failover_mac_order[i];
-		lower = net_failover_get(nfo, slot);
+		lower = net_failover_lower(nfo, slot);
 		if (lower)
 			dev_set_mac_address(lower, &old[slot], NULL);
 	}
@@ -232,7 +232,7 @@ static void net_failover_change_rx_flags(struct net_device *dev, int change)
 	ASSERT_RTNL();
 
 	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
-		lower = net_failover_get(nfo, slot);
+		lower = net_failover_lower(nfo, slot);
 		if (!lower)
 			continue;
 		if (change & IFF_PROMISC)
@@ -271,8 +271,8 @@ static int net_failover_vlan_rx_add_vid(struct net_device *dev, __be16 proto,
 
 	ASSERT_RTNL();
 
-	primary = net_failover_get(nfo, NET_FAILOVER_PRIMARY);
-	standby = net_failover_get(nfo, NET_FAILOVER_STANDBY);
+	primary = net_failover_lower(nfo, NET_FAILOVER_PRIMARY);
+	standby = net_failover_lower(nfo, NET_FAILOVER_STANDBY);
 
 	if (primary) {
 		err = vlan_vid_add(primary, proto, vid);
@@ -302,7 +302,7 @@ static int net_failover_vlan_rx_kill_vid(struct net_device *dev, __be16 proto,
 	ASSERT_RTNL();
 
 	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
-		lower = net_failover_get(nfo, slot);
+		lower = net_failover_lower(nfo, slot);
 		if (lower)
 			vlan_vid_del(lower, proto, vid);
 	}
@@ -321,7 +321,7 @@ static netdev_features_t net_failover_fix_features(struct net_device *dev,
 
 	features = netdev_base_features(features);
 	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
-		lower = net_failover_get(nfo, slot);
+		lower = net_failover_lower(nfo, slot);
 		if (lower)
 			features = netdev_increment_features(features,
 							     lower->features,
@@ -365,9 +365,9 @@ static int net_failover_get_link_ksettings(struct net_device *dev,
 
 	ASSERT_RTNL();
 
-	lower = net_failover_pick_tx(net_failover_get(nfo, NET_FAILOVER_PRIMARY),
+	lower = net_failover_pick_tx(net_failover_lower(nfo, NET_FAILOVER_PRIMARY),
 				     READ_ONCE(nfo->primary_active),
-				     net_failover_get(nfo, NET_FAILOVER_STANDBY),
+				     net_failover_lower(nfo, NET_FAILOVER_STANDBY),
 				     &slot);
 	if (lower)
 		return __ethtool_get_link_ksettings(lower, cmd);
@@ -443,12 +443,12 @@ struct failover *net_failover_create(struct net_device *standby_dev)
 	netif_keep_dst(dev);
 	fo_set_lltx(dev);
 
-	dev->hw_features = FAILOVER_VLAN_FEATURES |
+	dev->hw_features = NET_FAILOVER_VLAN_FEATURES |
 			   NETIF_F_HW_VLAN_CTAG_TX |
 			   NETIF_F_HW_VLAN_CTAG_RX;
 	dev->features |= dev->hw_features | NETIF_F_HW_VLAN_CTAG_FILTER;
-	dev->vlan_features = FAILOVER_VLAN_FEATURES;
-	dev->hw_enc_features = FAILOVER_ENC_FEATURES | NETIF_F_GSO_ENCAP_ALL;
+	dev->vlan_features = NET_FAILOVER_VLAN_FEATURES;
+	dev->hw_enc_features = NET_FAILOVER_ENC_FEATURES | NETIF_F_GSO_ENCAP_ALL;
 
 	eth_hw_addr_set(dev, standby_dev->dev_addr);
 	/* the failover core pairs lower devices by permanent address */
@@ -517,7 +517,7 @@ void net_failover_destroy(struct failover *failover)
 	list_del(&nfo->node);
 	netif_device_detach(dev);
 	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
-		lower = net_failover_get(nfo, slot);
+		lower = net_failover_lower(nfo, slot);
 		if (lower)
 			failover_slave_unregister(lower);
 	}

@@ -17,11 +17,11 @@
 #include <net/fo_compat.h>
 #include <net/net_failover.h>
 
-#define FAILOVER_VLAN_FEATURES	(NETIF_F_HW_CSUM | NETIF_F_SG | \
+#define NET_FAILOVER_VLAN_FEATURES	(NETIF_F_HW_CSUM | NETIF_F_SG | \
 				 NETIF_F_FRAGLIST | NETIF_F_ALL_TSO | \
 				 NETIF_F_HIGHDMA | NETIF_F_LRO)
 
-#define FAILOVER_ENC_FEATURES	(NETIF_F_HW_CSUM | NETIF_F_SG | \
+#define NET_FAILOVER_ENC_FEATURES	(NETIF_F_HW_CSUM | NETIF_F_SG | \
 				 NETIF_F_RXCSUM | NETIF_F_ALL_TSO)
 
 /* Lower state last reported with netdev_lower_state_changed() */
@@ -128,8 +128,9 @@ struct net_failover_info {
 	struct net_failover_stats_acc acc;
 };
 
-static inline struct net_device *net_failover_get(struct net_failover_info *nfo,
-						  enum net_failover_slot slot)
+/* the lower device in @slot, for a caller holding RTNL */
+static inline struct net_device *
+net_failover_lower(struct net_failover_info *nfo, enum net_failover_slot slot)
 {
 	return rtnl_dereference(nfo->lower[slot]);
 }

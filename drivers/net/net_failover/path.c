@@ -61,7 +61,7 @@ static void net_failover_drain_primary(struct net_failover_info *nfo)
  */
 void net_failover_primary_closing(struct net_failover_info *nfo)
 {
-	struct net_device *primary = net_failover_get(nfo, NET_FAILOVER_PRIMARY);
+	struct net_device *primary = net_failover_lower(nfo, NET_FAILOVER_PRIMARY);
 	bool carried = primary && nfo->tx_lower == primary;
 
 	if (nfo->primary_closing)
@@ -80,7 +80,7 @@ int net_failover_slot_of(struct net_failover_info *nfo,
 	ASSERT_RTNL();
 
 	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++)
-		if (lower && net_failover_get(nfo, slot) == lower)
+		if (lower && net_failover_lower(nfo, slot) == lower)
 			return slot;
 	return -ENODEV;
 }
@@ -89,12 +89,12 @@ static enum net_failover_reason
 net_failover_reason(struct net_failover_info *nfo, struct net_device *old,
 		    struct net_device *new, const struct net_device *leaving)
 {
-	if (new && new == net_failover_get(nfo, NET_FAILOVER_PRIMARY))
+	if (new && new == net_failover_lower(nfo, NET_FAILOVER_PRIMARY))
 		return NET_FAILOVER_REASON_PRIMARY_UP;
 
 	if (old && nfo->tx_slot == NET_FAILOVER_PRIMARY) {
 		if (old == leaving || old->dismantle ||
-		    old != net_failover_get(nfo, NET_FAILOVER_PRIMARY))
+		    old != net_failover_lower(nfo, NET_FAILOVER_PRIMARY))
 			return NET_FAILOVER_REASON_PRIMARY_REMOVED;
 		if (nfo->primary_closing || !netif_running(old))
 			return NET_FAILOVER_REASON_PRIMARY_DOWN;
@@ -105,7 +105,7 @@ net_failover_reason(struct net_failover_info *nfo, struct net_device *old,
 	if (new)
 		return NET_FAILOVER_REASON_STANDBY_UP;
 	if (old == leaving || old->dismantle ||
-	    old != net_failover_get(nfo, NET_FAILOVER_STANDBY))
+	    old != net_failover_lower(nfo, NET_FAILOVER_STANDBY))
 		return NET_FAILOVER_REASON_STANDBY_REMOVED;
 	if (!netif_running(old))
 		return NET_FAILOVER_REASON_STANDBY_DOWN;
@@ -149,8 +149,8 @@ void net_failover_set_path(struct net_failover_info *nfo,
 
 	ASSERT_RTNL();
 
-	primary = net_failover_get(nfo, NET_FAILOVER_PRIMARY);
-	standby = net_failover_get(nfo, NET_FAILOVER_STANDBY);
+	primary = net_failover_lower(nfo, NET_FAILOVER_PRIMARY);
+	standby = net_failover_lower(nfo, NET_FAILOVER_STANDBY);
 	new = net_failover_pick_tx(primary == leaving ? NULL : primary,
 				   !nfo->primary_closing,
 				   standby == leaving ? NULL : standby, &slot);
