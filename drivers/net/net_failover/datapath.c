@@ -1,8 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * net_failover datapath: transmit through the lower device that can carry
- * traffic, and receive from both as the master.
- */
+/* net_failover datapath: transmit on a ready lower device, receive from both */
 
 #include <linux/etherdevice.h>
 #include <linux/jiffies.h>
@@ -32,9 +29,7 @@ EXPORT_SYMBOL_IF_KUNIT(net_failover_lower_ready);
  * @primary: the primary or NULL
  * @primary_active: transmit has been moved to the primary
  * @standby: the standby or NULL
- * @slot: set to the slot of the returned device, NET_FAILOVER_NR_SLOTS for none
- *
- * A primary that is not (yet) active is still better than dropping.
+ * @slot: set to the returned device's slot, NET_FAILOVER_NR_SLOTS for none
  *
  * Return: the lower device, or NULL if none is ready.
  */
@@ -115,12 +110,7 @@ u16 net_failover_select_queue(struct net_device *dev,
 	struct net_device *primary;
 	u16 txq;
 
-	/*
-	 * Follow the primary's choice so that queue-aware setups behave the
-	 * same through the master. skb->queue_mapping may hold a recorded rx
-	 * queue that the lower device's own selection needs: save it for
-	 * start_xmit to restore.
-	 */
+	/* the primary's choice; start_xmit restores queue_mapping for it */
 	rcu_read_lock();
 	primary = rcu_dereference(nfo->lower[NET_FAILOVER_PRIMARY]);
 	if (primary) {
@@ -142,10 +132,7 @@ u16 net_failover_select_queue(struct net_device *dev,
 	return txq;
 }
 
-/*
- * Standby frames are duplicates, or stale, only while the primary really
- * carries traffic and the host has had time to learn that.
- */
+/* standby frames are stale once the host has learnt that the primary carries */
 static bool net_failover_standby_rx_blocked(struct net_failover_info *nfo,
 					    const struct net_device *primary)
 {
@@ -172,9 +159,8 @@ rx_handler_result_t net_failover_handle_frame(struct sk_buff **pskb)
 	nfo = netdev_priv(dev);
 
 	/*
-	 * The host's switch floods what we send on one path back to us on
-	 * the other. Our own broadcasts are of no use to the stack (IPv6
-	 * reports a duplicate address) and must not end the grace period.
+	 * The host's switch floods our broadcasts back over the other path:
+	 * IPv6 would see a duplicate address, and they must not end the grace.
 	 */
 	if (unlikely(is_multicast_ether_addr(eth_hdr(skb)->h_dest) &&
 		     ether_addr_equal(eth_hdr(skb)->h_source, dev->dev_addr)))

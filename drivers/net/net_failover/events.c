@@ -1,8 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * net_failover events: the netdevice and bus notifications the failover
- * core does not forward, and the announcements a lower device asks for.
- */
+/* net_failover events the failover core does not forward, and announcements */
 
 #include <linux/delay.h>
 #include <linux/device.h>
@@ -16,29 +13,16 @@
 #include "net_failover_priv.h"
 
 /*
- * A driver's unbind holds the device lock, which some drivers take under
- * RTNL (a PCI reset from an ethtool op): wait for RTNL this many times 1 ms
- * at most, and let the unplug lose a few frames rather than deadlock.
+ * An unbind holds the device lock, which some drivers take under RTNL (a PCI
+ * reset from an ethtool op): try for RTNL this many times 1 ms, no longer.
  */
 #define NET_FAILOVER_UNBIND_TRIES	50
 
-/*
- * After a live migration QEMU asks the standby to announce, in rounds, and
- * between them sends RARPs with the guest's MAC from every NIC backend, the
- * primary's included although the guest does not have it yet. The host's
- * switch follows whichever frame came last, so one announcement of the master
- * can be undone at once: make a few, like bonding's num_grat_arp.
- */
+/* the hypervisor's frames can undo one announcement: like num_grat_arp */
 #define NET_FAILOVER_NOTIFY_COUNT	3
 #define NET_FAILOVER_NOTIFY_INTERVAL	msecs_to_jiffies(200)
 
-/*
- * The lower devices have no addresses (see IFF_NO_ADDRCONF above), so what
- * they announce themselves reaches nobody: the master's addresses are what
- * the peers and the host's switch must hear about. Announcing from a work
- * item also keeps the announcement out of the notifier chain that asked for
- * it.
- */
+/* the lower devices have no addresses; outside the notifier chain that asked */
 void net_failover_notify_work(struct work_struct *work)
 {
 	struct net_failover_info *nfo = container_of(to_delayed_work(work),
@@ -71,8 +55,6 @@ static void net_failover_request_notify(struct net_failover_info *nfo)
 	mod_delayed_work(system_wq, &nfo->notify_work, 0);
 }
 
-/* Netdevice notifier: the events the failover core does not forward. */
-
 static int net_failover_master_event(struct net_device *dev,
 				     unsigned long event, void *ptr)
 {
@@ -86,11 +68,7 @@ static int net_failover_master_event(struct net_device *dev,
 	if (event != NETDEV_PRE_CHANGEADDR)
 		return NOTIFY_DONE;
 
-	/*
-	 * Refuse up front, with a reason, what ndo_set_mac_address could only
-	 * fail half-way: the lower devices must follow the master's address
-	 * or the host's switch would see frames from a MAC it did not assign.
-	 */
+	/* refuse up front what ndo_set_mac_address could only fail half-way */
 	nfo->mac_extack = NULL;
 	extack = netdev_notifier_info_to_extack(ptr);
 	addr = container_of(ptr, struct netdev_notifier_pre_changeaddr_info,
@@ -150,17 +128,9 @@ static int net_failover_netdev_event(struct notifier_block *nb,
 
 	switch (event) {
 	case NETDEV_GOING_DOWN:
-		/*
-		 * Some drivers reset their counters when they stop, and an
-		 * unplugged device is closed before it is released: fold
-		 * what it counted while it still tells.
-		 */
+		/* some drivers reset their counters when they stop */
 		net_failover_sample(nfo, slot, lower);
-		/*
-		 * Still running: move transmit to the standby (and wait for
-		 * senders already on the primary) before it stops, so a
-		 * planned close or unplug loses nothing.
-		 */
+		/* still running: a planned close or unplug loses nothing */
 		if (slot == NET_FAILOVER_PRIMARY)
 			net_failover_primary_closing(nfo);
 		break;
@@ -179,11 +149,7 @@ static int net_failover_netdev_event(struct notifier_block *nb,
 		net_failover_update_mtu_limits(nfo);
 		break;
 	case NETDEV_PRE_CHANGEADDR:
-		/*
-		 * The host's switch delivers to the MAC it assigned: a lower
-		 * device with another address stops receiving (stock lets it
-		 * and blackholes the guest). Only the master changes them.
-		 */
+		/* the host's switch delivers only to the MAC it assigned */
 		if (!nfo->setting_mac) {
 			NL_SET_ERR_MSG_FMT_MOD(netdev_notifier_info_to_extack(ptr),
 					       "lower device %s: set the MAC on %s",
@@ -201,12 +167,8 @@ struct notifier_block net_failover_notifier = {
 
 #ifdef CONFIG_PCI
 /*
- * A VF driver's remove stops its receive path before it closes the netdev
- * (e1000 ignores its interrupts from the start of remove), so by
- * NETDEV_GOING_DOWN frames the host's switch still sends to the primary are
- * already lost. The driver core tells us before it calls remove: that is
- * when a planned unplug (hot-unplug by the hypervisor, unbind) moves
- * transmit, announces, and drains.
+ * A VF driver's remove may stop receiving before it closes the netdev: move
+ * transmit, announce and drain before remove, not at NETDEV_GOING_DOWN.
  */
 static int net_failover_bus_event(struct notifier_block *nb,
 				  unsigned long action, void *data)
@@ -247,10 +209,7 @@ void net_failover_bus_notifier_unregister(void)
 	bus_unregister_notifier(&pci_bus_type, &net_failover_bus_notifier);
 }
 #else
-/*
- * pci_bus_type is only declared with CONFIG_PCI. Without PCI there is no
- * VF to unbind early: its unplug is handled at NETDEV_GOING_DOWN.
- */
+/* no pci_bus_type: a primary's unplug is handled at NETDEV_GOING_DOWN */
 int net_failover_bus_notifier_register(void)
 {
 	return 0;

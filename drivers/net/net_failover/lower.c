@@ -1,9 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * net_failover lower devices: what the failover core's callbacks do when it
- * enslaves or releases one, and the master's limits and features that follow
- * from them.
- */
+/* net_failover lower devices: adding and releasing them, and what follows */
 
 #include <linux/if_ether.h>
 #include <linux/if_vlan.h>
@@ -51,11 +47,9 @@ void net_failover_update_mtu_limits(struct net_failover_info *nfo)
 	standby = net_failover_lower(nfo, NET_FAILOVER_STANDBY);
 
 	/*
-	 * As stock: the primary's range while there is one, the standby's
-	 * otherwise. The maximum is also capped by the standby's, so that a
-	 * too large MTU is refused with a reason instead of being rolled back;
-	 * a too small one still is (the standby refuses it). With no lower
-	 * device, keep limits a returning one can meet.
+	 * The primary's range, capped by the standby's maximum so that a too
+	 * large MTU is refused with a reason rather than rolled back. With no
+	 * lower device, keep limits a returning one can meet.
 	 */
 	if (primary) {
 		dev->min_mtu = primary->min_mtu;
@@ -171,11 +165,8 @@ static int net_failover_lower_register(struct net_device *lower,
 	}
 
 	/*
-	 * IPv6 autoconfiguration on a lower device would send MLD and ND from
-	 * the master's MAC over whichever path it likes, and its link-local
-	 * address would fail the master's DAD. The failover core has done
-	 * this already; a core that does not would leave it too late, after
-	 * the open below has started autoconfiguration.
+	 * Before the open: IPv6 autoconfiguration would send ND and MLD from
+	 * the master's MAC, and the link-local address would fail its DAD.
 	 */
 	fo_no_addrconf_set(lower);
 
@@ -214,10 +205,8 @@ static int net_failover_lower_register(struct net_device *lower,
 	spin_unlock(&nfo->stats_lock);
 
 	/*
-	 * Published first: ndo_set_rx_mode runs without RTNL, and one that
-	 * found @lower unpublished after this sync would not pass it the
-	 * address it came to add. Both run under the master's address lock,
-	 * and syncing twice is harmless.
+	 * After publishing: an ndo_set_rx_mode (no RTNL) that missed @lower
+	 * would not sync it the address it came to add. Twice is harmless.
 	 */
 	netif_addr_lock_bh(dev);
 	dev_uc_sync_multiple(lower, dev);
@@ -278,12 +267,8 @@ static int net_failover_lower_unregister(struct net_device *lower,
 		return -ENODEV;
 
 	/*
-	 * Unpublished before the address lists are unsynced: an
-	 * ndo_set_rx_mode (no RTNL) that still found @lower after the unsync
-	 * would sync to it again. The unsync takes the master's address lock,
-	 * so any later one sees it gone. The last stats sample is taken here
-	 * too, before the close: some drivers reset their counters when they
-	 * stop.
+	 * Before the unsync, which takes the address lock: no ndo_set_rx_mode
+	 * syncs to it after. Before the close: some drivers reset counters.
 	 */
 	spin_lock(&nfo->stats_lock);
 	RCU_INIT_POINTER(nfo->lower[slot], NULL);
@@ -300,11 +285,8 @@ static int net_failover_lower_unregister(struct net_device *lower,
 	if (dev->flags & IFF_ALLMULTI)
 		dev_set_allmulti(lower, -1);
 	/*
-	 * The master opened @lower; left up, a released device would start
-	 * IPv6 autoconfiguration and send ND and MLD from the master's MAC,
-	 * which moves the host switch's idea of where the guest is.  Stock
-	 * net_failover, bonding and team close released devices too, and a
-	 * new master opens it again when it enslaves it.
+	 * Left up, it would autoconfigure IPv6 and send ND and MLD from the
+	 * master's MAC, moving the host switch's idea of where the guest is.
 	 */
 	dev_close(lower);
 	fo_no_addrconf_clear(lower);

@@ -1,31 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * net_failover: failover master for paravirtual NICs (the "3-netdev" model).
+ * net_failover: the failover master of a paravirtual NIC ("3-netdev" model).
+ * The failover core hands it two lower devices with its permanent MAC: the
+ * paravirtual driver's own, the standby, which shares the master's parent
+ * device, and a primary (typically a passthrough VF) on another bus.
  *
- * A paravirtual driver asks for a master with net_failover_create() before it
- * registers its own net_device, the "standby". The master copies the
- * standby's MAC address and registers with the failover core, which then
- * enslaves the standby and any other device carrying the same permanent MAC,
- * the "primary" (typically a passthrough VF). The stack and user space only
- * use the master; it transmits through the primary whenever the primary can
- * carry traffic and through the standby otherwise.
- *
- * Which lower device is which is decided by the parent device: the standby
- * shares the master's parent (both hang off the same virtio device), the
- * primary sits on another bus.
- *
- * Control path changes all run under RTNL. The datapath reads the lower
- * device pointers under RCU and a few flags with READ_ONCE().
+ * Control path changes run under RTNL; the datapath reads the lower device
+ * pointers under RCU and a few flags with READ_ONCE().
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 /*
- * MODVERSIONS: genksyms expands every struct reachable from the exported
- * prototypes that is defined in this translation unit, so the CRCs of
- * net_failover_create/destroy depend on which headers are included. This
- * set (netpoll.h, pci.h and sch_generic.h define types net_device points to)
- * reproduces the stock module's CRCs; check Module.symvers when changing it.
+ * MODVERSIONS: the CRCs of the exports below depend on which structs this
+ * file defines. This set (netpoll.h, pci.h and sch_generic.h define types
+ * net_device points to) reproduces the stock module's; check Module.symvers.
  */
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
@@ -46,10 +35,7 @@
 
 #include "net_failover_priv.h"
 
-/*
- * Enough transmit queues that the primary's queue choice (VFs commonly have
- * one queue per vCPU) rarely needs folding into the master's range.
- */
+/* enough that a VF's queue choice (often one per vCPU) is rarely folded */
 #define NET_FAILOVER_TX_QUEUES	16
 
 /* all masters, so that a driver unbind finds its primary; protects: RTNL */
@@ -67,10 +53,7 @@ static int net_failover_open(struct net_device *dev)
 
 	ASSERT_RTNL();
 
-	/*
-	 * One working path is enough to bring the master up: a VF that fails
-	 * to open must not take the paravirtual path down with it.
-	 */
+	/* one path is enough: a VF that fails must not keep the master down */
 	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
 		lower = net_failover_lower(nfo, slot);
 		if (!lower)
@@ -132,9 +115,7 @@ static int net_failover_change_mtu(struct net_device *dev, int new_mtu)
 	primary = net_failover_lower(nfo, NET_FAILOVER_PRIMARY);
 	standby = net_failover_lower(nfo, NET_FAILOVER_STANDBY);
 
-	/* Refuse before touching either: an MTU change resets many VFs'
-	 * link, and a reset only to roll back costs the guest a failover.
-	 */
+	/* before touching either: many VFs reset their link on a change */
 	if (!net_failover_mtu_fits(dev, standby, new_mtu) ||
 	    !net_failover_mtu_fits(dev, primary, new_mtu))
 		return -EINVAL;
@@ -158,12 +139,7 @@ err_primary:
 	return err;
 }
 
-/*
- * The order a master MAC change reaches the lower devices in: the standby
- * first, as paravirtual devices are cheap to reprogram and are the ones that
- * refuse (virtio_net does as a failover standby); a VF's filter change can
- * reset its link, so the primary only follows once the standby took it.
- */
+/* the standby, cheap and the one that refuses, before a VF that may reset */
 static const enum net_failover_slot net_failover_mac_order[] = {
 	NET_FAILOVER_STANDBY,
 	NET_FAILOVER_PRIMARY,
@@ -393,8 +369,8 @@ static const struct ethtool_ops net_failover_ethtool_ops = {
  *	device is set (SET_NETDEV_DEV) but it is not registered yet
  *
  * Allocates and registers a master net_device with @standby_dev's parent and
- * MAC address and registers it with the failover core, which then enslaves
- * @standby_dev once it is registered, and any other device with the same
+ * MAC address, and registers it with the failover core, which then hands it
+ * @standby_dev once that is registered, and any other device with the same
  * permanent MAC address as the primary. Must be called without RTNL.
  *
  * Return: the failover instance to pass to net_failover_destroy(), or an
@@ -526,11 +502,7 @@ void net_failover_destroy(struct failover *failover)
 	/* dying stops it from requeueing; it takes RTNL, so cancel outside */
 	cancel_delayed_work_sync(&nfo->notify_work);
 
-	/*
-	 * Leave the core before unregistering: the core holds a reference to
-	 * the master that unregister_netdev() would otherwise wait for. While
-	 * the master is registered the core needs RTNL for that.
-	 */
+	/* the core's reference would block unregistering; it needs RTNL */
 	rtnl_lock();
 	failover_unregister(failover);
 	unregister_netdevice(dev);

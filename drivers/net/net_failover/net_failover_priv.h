@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * net_failover internals: the master's private state and what its parts,
- * its tracepoint and its KUnit suite share. Not an interface for other
- * modules; those have <net/net_failover.h>.
+ * net_failover internals, shared by its parts, its tracepoint and its KUnit
+ * suite. Other modules have <net/net_failover.h>.
  */
 
 #ifndef _NET_FAILOVER_PRIV_H
@@ -18,25 +17,25 @@
 #include <net/net_failover.h>
 
 #define NET_FAILOVER_VLAN_FEATURES	(NETIF_F_HW_CSUM | NETIF_F_SG | \
-				 NETIF_F_FRAGLIST | NETIF_F_ALL_TSO | \
-				 NETIF_F_HIGHDMA | NETIF_F_LRO)
+					 NETIF_F_FRAGLIST | NETIF_F_ALL_TSO | \
+					 NETIF_F_HIGHDMA | NETIF_F_LRO)
 
 #define NET_FAILOVER_ENC_FEATURES	(NETIF_F_HW_CSUM | NETIF_F_SG | \
-				 NETIF_F_RXCSUM | NETIF_F_ALL_TSO)
+					 NETIF_F_RXCSUM | NETIF_F_ALL_TSO)
 
-/* Lower state last reported with netdev_lower_state_changed() */
+/* lower state last reported with netdev_lower_state_changed() */
 #define NET_FAILOVER_LS_LINK	BIT(0)
 #define NET_FAILOVER_LS_TX	BIT(1)
 #define NET_FAILOVER_LS_UNKNOWN	BIT(7)
 
-/* Lower device slots; also the index of the per-path counters. */
+/* also the index of the per-path counters */
 enum net_failover_slot {
 	NET_FAILOVER_PRIMARY,
 	NET_FAILOVER_STANDBY,
 	NET_FAILOVER_NR_SLOTS,
 };
 
-/* Why the transmit path moved, as reported by the tracepoint. */
+/* why the transmit path moved, for the tracepoint and the log */
 enum net_failover_reason {
 	NET_FAILOVER_REASON_PRIMARY_UP,
 	NET_FAILOVER_REASON_PRIMARY_DOWN,
@@ -47,23 +46,19 @@ enum net_failover_reason {
 	NET_FAILOVER_REASON_STANDBY_REMOVED,
 };
 
-/*
- * Folds a lower device's rtnl_link_stats64 into a monotonic sum: @last is
- * the lower's reading at the previous fold (zero for "not attached").
- */
+/* @last: each lower device's counters at its previous fold, zero if none */
 struct net_failover_stats_acc {
 	struct rtnl_link_stats64 sum;
 	struct rtnl_link_stats64 last[NET_FAILOVER_NR_SLOTS];
 };
 
-/* Per-CPU datapath counters, reported by ethtool -S. */
+/* per-CPU, for ethtool -S; the per-slot blocks come first */
 enum net_failover_ctr {
 	NET_FAILOVER_CTR_TX_PACKETS,
 	NET_FAILOVER_CTR_TX_BYTES,
 	NET_FAILOVER_CTR_RX_PACKETS,
 	NET_FAILOVER_CTR_RX_BYTES,
 	NET_FAILOVER_CTR_PER_SLOT,
-	/* the remaining ones follow the per-slot blocks */
 	NET_FAILOVER_CTR_TX_NO_LOWER =
 		NET_FAILOVER_CTR_PER_SLOT * NET_FAILOVER_NR_SLOTS,
 	NET_FAILOVER_CTR_RX_FILTERED,
@@ -75,48 +70,35 @@ struct net_failover_pcpu_stats {
 	struct u64_stats_sync syncp;
 };
 
-/* Private state of a master: netdev_priv() of the failover net_device. */
+/* netdev_priv() of a master */
 struct net_failover_info {
 	struct net_device *dev;
 	/* in net_failover_list */
 	struct list_head node;
 
-	/* the enslaved devices; written under RTNL and stats_lock */
+	/* written under RTNL and stats_lock */
 	struct net_device __rcu *lower[NET_FAILOVER_NR_SLOTS];
 	netdevice_tracker lower_tracker[NET_FAILOVER_NR_SLOTS];
 
-	/*
-	 * Control path state, RTNL only. tx_lower is the device transmit was
-	 * last moved to; it is always NULL or one of lower[], so it is covered
-	 * by lower_tracker.
-	 */
+	/* RTNL only; tx_lower is NULL or one of lower[], held by its tracker */
 	struct net_device *tx_lower;
 	enum net_failover_slot tx_slot;
 	u8 lower_state[NET_FAILOVER_NR_SLOTS];
 	/* the primary is between NETDEV_GOING_DOWN and NETDEV_UP */
 	bool primary_closing;
-	/* net_failover_destroy() has started: enslave nothing new */
+	/* net_failover_destroy() has started */
 	bool dying;
-	/* the master is handing its new MAC address to the lower devices */
+	/* the master is changing the lower devices' MAC address */
 	bool setting_mac;
-	/*
-	 * The extack of the master's MAC change in progress, for
-	 * ndo_set_mac_address, which has none: set at the NETDEV_PRE_CHANGEADDR
-	 * that dev_set_mac_address(), its only caller, sends just before it.
-	 */
+	/* for ndo_set_mac_address, from the NETDEV_PRE_CHANGEADDR before it */
 	struct netlink_ext_ack *mac_extack;
 	/* primary's carrier_down_count when transmit last moved to it */
 	unsigned int primary_downs;
 	u64 switches;
-	/* announcements of the master still to make for a lower device */
 	unsigned int notify_left;
 	struct delayed_work notify_work;
 
-	/*
-	 * Written by the control path, read by the datapath. primary_active
-	 * is set only once the control path has moved transmit to the primary
-	 * and announced it; losing carrier takes effect at once regardless.
-	 */
+	/* read by the datapath; set once moved and announced, carrier aside */
 	bool primary_active;
 	bool primary_rx_seen;
 	unsigned long standby_rx_until;
@@ -128,7 +110,6 @@ struct net_failover_info {
 	struct net_failover_stats_acc acc;
 };
 
-/* the lower device in @slot, for a caller holding RTNL */
 static inline struct net_device *
 net_failover_lower(struct net_failover_info *nfo, enum net_failover_slot slot)
 {
@@ -138,37 +119,6 @@ net_failover_lower(struct net_failover_info *nfo, enum net_failover_slot slot)
 /* main.c */
 extern struct list_head net_failover_list;
 extern const struct net_device_ops net_failover_netdev_ops;
-
-/* events.c */
-extern struct notifier_block net_failover_notifier;
-void net_failover_notify_work(struct work_struct *work);
-int net_failover_bus_notifier_register(void);
-void net_failover_bus_notifier_unregister(void);
-
-/* lower.c */
-extern const char * const net_failover_slot_names[NET_FAILOVER_NR_SLOTS];
-extern struct failover_ops net_failover_ops;
-void net_failover_update_mtu_limits(struct net_failover_info *nfo);
-void net_failover_compute_features(struct net_failover_info *nfo);
-
-/* path.c */
-int net_failover_slot_of(struct net_failover_info *nfo,
-			 const struct net_device *lower);
-void net_failover_set_path(struct net_failover_info *nfo,
-			   const struct net_device *leaving);
-void net_failover_primary_closing(struct net_failover_info *nfo);
-
-/* datapath.c */
-bool net_failover_lower_ready(const struct net_device *lower);
-struct net_device *net_failover_pick_tx(struct net_device *primary,
-					bool primary_active,
-					struct net_device *standby,
-					enum net_failover_slot *slot);
-netdev_tx_t net_failover_start_xmit(struct sk_buff *skb,
-				    struct net_device *dev);
-u16 net_failover_select_queue(struct net_device *dev, struct sk_buff *skb,
-			      struct net_device *sb_dev);
-rx_handler_result_t net_failover_handle_frame(struct sk_buff **pskb);
 
 /* stats.c */
 void net_failover_acc_attach(struct net_failover_stats_acc *acc,
@@ -189,6 +139,38 @@ void net_failover_get_strings(struct net_device *dev, u32 sset, u8 *data);
 void net_failover_get_ethtool_stats(struct net_device *dev,
 				    struct ethtool_stats *estats, u64 *data);
 
+/* datapath.c */
+bool net_failover_lower_ready(const struct net_device *lower);
+struct net_device *net_failover_pick_tx(struct net_device *primary,
+					bool primary_active,
+					struct net_device *standby,
+					enum net_failover_slot *slot);
+netdev_tx_t net_failover_start_xmit(struct sk_buff *skb,
+				    struct net_device *dev);
+u16 net_failover_select_queue(struct net_device *dev, struct sk_buff *skb,
+			      struct net_device *sb_dev);
+rx_handler_result_t net_failover_handle_frame(struct sk_buff **pskb);
+
+/* path.c */
+int net_failover_slot_of(struct net_failover_info *nfo,
+			 const struct net_device *lower);
+void net_failover_set_path(struct net_failover_info *nfo,
+			   const struct net_device *leaving);
+void net_failover_primary_closing(struct net_failover_info *nfo);
+
+/* lower.c */
+extern const char * const net_failover_slot_names[NET_FAILOVER_NR_SLOTS];
+extern struct failover_ops net_failover_ops;
+void net_failover_update_mtu_limits(struct net_failover_info *nfo);
+void net_failover_compute_features(struct net_failover_info *nfo);
+
+/* events.c */
+extern struct notifier_block net_failover_notifier;
+void net_failover_notify_work(struct work_struct *work);
+int net_failover_bus_notifier_register(void);
+void net_failover_bus_notifier_unregister(void);
+
+/* static unless KUnit tests them */
 #if IS_ENABLED(CONFIG_KUNIT)
 void net_failover_fold_stats(struct rtnl_link_stats64 *sum,
 			     const struct rtnl_link_stats64 *now,

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests for net_failover: the pure pieces (counter folding, transmit
- * selection, lower device classification) through the symbols net_failover
- * exports to KUnit, and the whole master with throwaway lower devices
- * through the failover core.
+ * KUnit tests for net_failover: its pure helpers, and whole masters with
+ * throwaway lower devices through the failover core.
  */
 
 #include <kunit/device.h>
@@ -100,7 +98,7 @@ static void net_failover_test_acc_replug(struct kunit *test)
 	struct net_failover_stats_acc acc = {};
 	struct rtnl_link_stats64 now;
 
-	/* what the VF counted before it was enslaved is not ours */
+	/* what the VF counted before it joined is not ours */
 	now = net_failover_test_stats64(50, 0);
 	net_failover_acc_attach(&acc, NET_FAILOVER_PRIMARY, &now);
 	now = net_failover_test_stats64(7, 0);
@@ -456,9 +454,8 @@ static void net_failover_test_master(struct kunit *test)
 }
 
 /*
- * Runs the rx handler the failover core installed on @lower over a frame
- * from @src, as __netif_receive_skb_core() would. Returns what the handler
- * returned and sets *@to to the device the frame would be delivered as.
+ * Runs @lower's rx handler over a frame from @src as __netif_receive_skb_core()
+ * would; *@to is set to the device the frame would be delivered as.
  */
 static rx_handler_result_t
 net_failover_test_deliver(struct kunit *test, struct net_device *lower,
@@ -583,10 +580,7 @@ static const struct net_device_ops net_failover_test_refuse_mac_ops = {
 	.ndo_set_mac_address = net_failover_test_refuse_mac,
 };
 
-/*
- * A standby that refuses a new MAC must not cost the primary (a VF, whose
- * filter change may reset its link) two address changes for nothing.
- */
+/* a standby's refusal must not cost the primary two address changes */
 static void net_failover_test_mac_refused(struct kunit *test)
 {
 	static const u8 new_mac[ETH_ALEN] = { 0x02, 0x6e, 0x66, 0x74, 0x00, 0x02 };
@@ -667,9 +661,8 @@ static u64 net_failover_test_master_rx(struct net_device *master)
 }
 
 /*
- * A primary that resets its counters on close leaves, by explicit release
- * (@unplug false) or by going away: what it counted since the master's
- * last sample is still in the master's totals.
+ * A primary that resets its counters on close is released, or unplugged:
+ * what it counted since the master's last sample stays in the totals.
  */
 static void net_failover_test_last_interval(struct kunit *test, bool unplug)
 {
@@ -699,9 +692,8 @@ static void net_failover_test_last_interval(struct kunit *test, bool unplug)
 	rtnl_unlock();
 	KUNIT_ASSERT_TRUE(test, netif_running(primary));
 	/*
-	 * Transmit on the standby: had the primary carried it, moving it
-	 * away would notify user space of the master, whose stats64 in the
-	 * notification are a sample taken in time.
+	 * Transmit on the standby: moving it off the primary would take a
+	 * stats64 sample (for user space) and hide what this tests.
 	 */
 	net_failover_test_carrier(standby, true);
 	net_failover_test_carrier(primary, false);

@@ -1,9 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * net_failover path selection: which lower device transmit goes to, and
- * making the master's carrier, the lower devices' lag state and the host's
- * switch follow when that changes.
- */
+/* net_failover path selection, and the carrier and announcements that follow */
 
 #include <linux/delay.h>
 #include <linux/jiffies.h>
@@ -16,17 +12,14 @@
 #include <trace/events/net_failover.h>
 
 /*
- * After transmit moves to the primary, the host's learning switch keeps
- * sending to the standby's path until our announcement reaches it. Accept
- * standby frames until the primary receives its first frame, or this long.
+ * The host's switch sends to the standby until our announcement of a move to
+ * the primary reaches it: accept standby frames until the primary gets one.
  */
 #define NET_FAILOVER_RX_GRACE	(2 * HZ)
 
 /*
- * When the primary closes while it carries traffic, the host's switch keeps
- * sending to its port until our announcement on the standby crosses it, and
- * whatever reaches a closed primary is lost. Keep it open until the standby
- * receives a frame, or this long.
+ * A closing primary that carried traffic stays open until the standby
+ * receives a frame (the host's switch has followed), or this long.
  */
 #define NET_FAILOVER_DRAIN_MS	50
 
@@ -40,7 +33,6 @@ static const char * const net_failover_reason_names[] = {
 	[NET_FAILOVER_REASON_STANDBY_REMOVED] = "standby removed",
 };
 
-/* Waits until the host's switch sends to the standby (see DRAIN_MS). */
 static void net_failover_drain_primary(struct net_failover_info *nfo)
 {
 	const enum net_failover_ctr ctr = NET_FAILOVER_STANDBY *
@@ -55,10 +47,7 @@ static void net_failover_drain_primary(struct net_failover_info *nfo)
 		usleep_range(500, 1000);
 }
 
-/*
- * The primary is about to stop: move transmit to the standby while it still
- * receives, and keep it receiving until the host's switch follows.
- */
+/* the primary is about to stop: move transmit while it still receives */
 void net_failover_primary_closing(struct net_failover_info *nfo)
 {
 	struct net_device *primary = net_failover_lower(nfo, NET_FAILOVER_PRIMARY);
@@ -132,11 +121,7 @@ static void net_failover_lower_state(struct net_failover_info *nfo,
 	netdev_lower_state_changed(lower, &info);
 }
 
-/*
- * Recomputes where transmit goes, and makes the master's carrier, the
- * lower devices' lag state and the host's switch follow. @leaving is a lower
- * device about to be released, which must no longer be used.
- */
+/* @leaving: a lower device about to be released, not to be used any more */
 void net_failover_set_path(struct net_failover_info *nfo,
 			   const struct net_device *leaving)
 {
@@ -156,11 +141,7 @@ void net_failover_set_path(struct net_failover_info *nfo,
 				   standby == leaving ? NULL : standby, &slot);
 
 	if (new && new == primary) {
-		/*
-		 * A carrier flap too short for a link event still made the
-		 * datapath fall back to the standby, and the host may have
-		 * learnt that: treat it like a fresh move to the primary.
-		 */
+		/* a flap too short for a link event still moved the datapath */
 		downs = atomic_read(&primary->carrier_down_count);
 		if (old != primary || downs != nfo->primary_downs) {
 			WRITE_ONCE(nfo->primary_rx_seen, false);

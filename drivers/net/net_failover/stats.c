@@ -1,8 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * net_failover counters: the lower devices' rtnl_link_stats64 folded into
- * the master's, and the master's own per-CPU ones (ethtool -S).
- */
+/* net_failover counters: the lower devices' folded, and the master's own */
 
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
@@ -29,17 +26,14 @@ static const char net_failover_ctr_names[][ETH_GSTRING_LEN] = {
 
 static_assert(ARRAY_SIZE(net_failover_ctr_names) == NET_FAILOVER_NR_CTRS + 1);
 
-/* Pure helpers; exported to the KUnit suite only. */
-
 /**
  * net_failover_fold_stats - add the growth of a lower device's counters
  * @sum: running totals
  * @now: the lower device's counters now
- * @last: the lower device's counters at the previous fold
+ * @last: its counters at the previous fold
  *
- * Counters that fit in 32 bits are treated as possibly 32-bit ones so that
- * their wrap is folded correctly; counters that went backwards (the device
- * was reset) contribute nothing, which keeps @sum monotonic.
+ * A counter that fits in 32 bits may be a 32-bit one that wrapped; one that
+ * went backwards (a reset) adds nothing, so @sum never decreases.
  */
 VISIBLE_IF_KUNIT void net_failover_fold_stats(struct rtnl_link_stats64 *sum,
 					      const struct rtnl_link_stats64 *now,

@@ -19,10 +19,7 @@ TRACE_DEFINE_ENUM(NET_FAILOVER_REASON_STANDBY_UP);
 TRACE_DEFINE_ENUM(NET_FAILOVER_REASON_STANDBY_DOWN);
 TRACE_DEFINE_ENUM(NET_FAILOVER_REASON_STANDBY_REMOVED);
 
-/*
- * The transmit path of a failover master moved from one lower device to
- * another, or to or from none; "none" stands for a NULL @from or @to.
- */
+/* transmit moved between lower devices; "none" is a NULL @from or @to */
 TRACE_EVENT(net_failover_switch,
 	    TP_PROTO(const struct net_device *dev,
 		     const struct net_device *from,
@@ -54,9 +51,8 @@ TRACE_EVENT(net_failover_switch,
 #endif /* _TRACE_NET_FAILOVER_H */
 
 /*
- * TRACE_INCLUDE_PATH is deliberately left unset: define_trace.h then
- * includes <trace/events/net_failover.h>, which the -I list resolves to this
- * file both out of tree (our include/ comes before the kernel's) and in tree.
+ * No TRACE_INCLUDE_PATH: <trace/events/net_failover.h> is this file in tree
+ * and out of tree, where our include/ comes before the kernel's.
  */
 #undef TRACE_INCLUDE_FILE
 #define TRACE_INCLUDE_FILE net_failover
