@@ -19,19 +19,15 @@
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/if_vlan.h>
-#include <linux/jiffies.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
 #include <linux/netpoll.h>
 #include <linux/pci.h>
 #include <linux/rtnetlink.h>
-#include <linux/slab.h>
 #include <linux/u64_stats_sync.h>
-#include <kunit/visibility.h>
 #include <net/fo_compat.h>
 #include <net/net_failover.h>
 #include <net/sch_generic.h>
-#include <uapi/linux/if_arp.h>
 
 #include "net_failover_priv.h"
 
