@@ -126,10 +126,14 @@ DEB=$REPO/out/deb/failover-dkms_${VER}_all.deb
 rm -f "$DEB"
 make -s deb >"$LOG/deb.log" 2>&1
 result $? "deb: make deb builds failover-dkms_${VER}_all.deb"
-c=$(dpkg-deb -c "$DEB" 2>/dev/null | grep -c -E "usr/src/failover-$VER/(dkms.conf|net/core/failover.c|drivers/net/(net_failover|virtio_net).c)\$")
+# every file the modules build from, as git tracks them, and dkms.conf
+want=$(git ls-files -- Kbuild Kconfig Makefile VERSION include net drivers; echo dkms.conf)
+shipped=$(dpkg-deb -c "$DEB" 2>/dev/null | awk '{print $6}' | sed -n "s@^\./usr/src/failover-$VER/@@p")
+n=$(grep -c . <<<"$want")
+c=$(grep -cxF -f <(echo "$shipped") <<<"$want")
 dep=$(dpkg-deb -f "$DEB" Depends 2>/dev/null)
-[ "$c" -eq 4 ] && [[ "$dep" == dkms* ]]
-result $? "deb: ships dkms.conf and the three modules' sources under /usr/src/failover-$VER ($c of 4), depends on '$dep'"
+[ "$c" -eq "$n" ] && [[ "$dep" == dkms* ]]
+result $? "deb: ships dkms.conf and the modules' sources under /usr/src/failover-$VER ($c of $n), depends on '$dep'"
 tags=$(grep -c -E '^[EWIXP]: ' "$LOG/deb.log")
 result "$tags" "deb: lintian reports no tags ($tags)"
 [ "$tags" -eq 0 ] || grep -E '^[EWIXP]: ' "$LOG/deb.log" | head -10 | sed 's/^/#   /'

@@ -166,14 +166,36 @@ kconfig_swap() {	# kconfig_swap <tree Kconfig> <fragment in tree> <SYMBOL>...
 	' "$kconfig" > "$kconfig.tmp" && mv "$kconfig.tmp" "$kconfig"
 }
 
-# Append our Makefile's KUnit lines (test objects) to the tree's, once.
-makefile_add() {	# makefile_add <dir>
-	local line
+# The lines of our Makefiles that the tree's lack: the KUnit objects and
+# the parts of the composite net_failover object. The tree's own
+# "obj-$(CONFIG_NET_FAILOVER) += net_failover.o" then links our parts, and
+# its stock net_failover.c is never compiled.
+OUR_MAKEFILE_LINES='FAILOVER_KUNIT_TEST|^net_failover-'
 
-	grep 'KUNIT' "$REPO/$1/Makefile" | while IFS= read -r line; do
-		grep -qxF -- "$line" "$SRC/$1/Makefile" ||
-			echo "$line" >> "$SRC/$1/Makefile"
-	done
+# Put our Makefile's lines at the end of the tree's, replacing whatever
+# lines of that kind an earlier run (perhaps of another layout) left there.
+# The file is rewritten only when that changes it.
+makefile_add() {	# makefile_add <dir>
+	local mk=$SRC/$1/Makefile
+
+	{
+		grep -v -E "$OUR_MAKEFILE_LINES" "$mk"
+		grep -E "$OUR_MAKEFILE_LINES" "$REPO/$1/Makefile"
+	} > "$mk.new"
+	if cmp -s "$mk" "$mk.new"; then
+		rm -f "$mk.new"
+	else
+		mv "$mk.new" "$mk"
+	fi
+}
+
+# The sources of our composite net_failover object, one per
+# "net_failover-y := <part>.o" or "net_failover-y += <part>.o" line of
+# our drivers/net/Makefile.
+net_failover_srcs() {
+	sed -n 's/^net_failover-y[[:space:]]*[:+]\{0,1\}=[[:space:]]*//p' \
+		"$REPO/drivers/net/Makefile" | tr -s '[:blank:]' '\n' |
+		sed -n 's@^\(.*\)\.o$@drivers/net/\1.c@p'
 }
 
 have() {
@@ -187,15 +209,15 @@ have() {
 # Put our sources, Kconfig and Makefile lines into the tree and pick the
 # kunitconfigs whose files all exist.
 sync_tree() {
-	local f
+	local f srcs
 
 	for f in net/core/failover.c net/core/failover_test.c \
-		 drivers/net/net_failover.c drivers/net/net_failover_test.c \
+		 "$REPO"/drivers/net/net_failover/*.[ch] \
 		 include/net/failover.h include/net/net_failover.h \
 		 include/net/fo_compat.h \
 		 include/trace/events/failover.h \
 		 include/trace/events/net_failover.h; do
-		sync_file "$f"
+		sync_file "${f#"$REPO"/}"
 	done
 
 	cmp -s "$REPO/net/core/Kconfig" "$SRC/net/core/Kconfig" ||
@@ -221,12 +243,14 @@ sync_tree() {
 	else
 		note "net/core/failover{,_test}.c not there yet: failover_* skipped"
 	fi
-	if have net/core/failover.c drivers/net/net_failover.c \
-		drivers/net/net_failover_test.c; then
+	mapfile -t srcs < <(net_failover_srcs)
+	if [ ${#srcs[@]} -gt 0 ] &&
+	   have net/core/failover.c "${srcs[@]}" \
+		drivers/net/net_failover/net_failover_test.c; then
 		KUNITCONFIGS+=("$REPO/drivers/net/.kunitconfig")
 		SUITES+=(net_failover_)
 	else
-		note "drivers/net/net_failover{,_test}.c or net/core/failover.c not there yet: net_failover_* skipped"
+		note "net_failover's sources or net/core/failover.c not there yet: net_failover_* skipped"
 	fi
 }
 
@@ -346,12 +370,14 @@ COMPILE_CONFIG=(
 	CONFIG_NET_FAILOVER=y
 	CONFIG_VIRTIO_NET=y
 )
-COMPILE_OBJS=(net/core/failover.o drivers/net/net_failover.o
-	      drivers/net/virtio_net.o)
+# net_failover's parts, each as a single target: "make .../net_failover.o"
+# would compile the tree's stock net_failover.c.
+mapfile -t COMPILE_OBJS < <(net_failover_srcs | sed 's/\.c$/.o/')
+COMPILE_OBJS=(net/core/failover.o "${COMPILE_OBJS[@]}" drivers/net/virtio_net.o)
 
 # Compile-only lane. Its cost is kept small: an allnoconfig UML kernel
-# with the options above, of which only "make prepare" and our three
-# objects are built (about a minute the first time, seconds after that);
+# with the options above, of which only "make prepare" and our objects
+# are built (about a minute the first time, seconds after that);
 # nothing is linked or run.
 compile_lane() {
 	local lane=compile dir=$CACHE/kunit-compile what

@@ -64,7 +64,10 @@ else
 			cp -p "$top/$f" "$src/$f"
 		done
 fi
-for f in net/core/failover.c drivers/net/net_failover.c drivers/net/virtio_net.c; do
+# net_failover is built from the parts its Makefile lists
+for f in net/core/failover.c drivers/net/virtio_net.c \
+	$(sed -n 's@^net_failover-y[[:blank:]:+]*=[[:blank:]]*\(.*\)\.o$@drivers/net/\1.c@p' \
+		"$src/drivers/net/Makefile"); do
 	[[ -f $src/$f ]] || die "$f is not tracked by git"
 done
 [[ -f $src/VERSION ]] || die "VERSION is not tracked by git"

@@ -8,7 +8,7 @@
 #include <linux/netdevice.h>
 #include <linux/tracepoint.h>
 #include <net/fo_compat.h>
-#include <net/net_failover.h>
+#include "../../../drivers/net/net_failover/net_failover_priv.h"
 
 /* so that user space can decode the reason field */
 TRACE_DEFINE_ENUM(NET_FAILOVER_REASON_PRIMARY_UP);
@@ -19,10 +19,7 @@ TRACE_DEFINE_ENUM(NET_FAILOVER_REASON_STANDBY_UP);
 TRACE_DEFINE_ENUM(NET_FAILOVER_REASON_STANDBY_DOWN);
 TRACE_DEFINE_ENUM(NET_FAILOVER_REASON_STANDBY_REMOVED);
 
-/*
- * The transmit path of a failover master moved from one lower device to
- * another, or to or from none; "none" stands for a NULL @from or @to.
- */
+/* transmit moved between lower devices; "none" is a NULL @from or @to */
 TRACE_EVENT(net_failover_switch,
 	    TP_PROTO(const struct net_device *dev,
 		     const struct net_device *from,
@@ -54,9 +51,8 @@ TRACE_EVENT(net_failover_switch,
 #endif /* _TRACE_NET_FAILOVER_H */
 
 /*
- * TRACE_INCLUDE_PATH is deliberately left unset: define_trace.h then
- * includes <trace/events/net_failover.h>, which the -I list resolves to this
- * file both out of tree (our include/ comes before the kernel's) and in tree.
+ * No TRACE_INCLUDE_PATH: <trace/events/net_failover.h> is this file in tree
+ * and out of tree, where our include/ comes before the kernel's.
  */
 #undef TRACE_INCLUDE_FILE
 #define TRACE_INCLUDE_FILE net_failover

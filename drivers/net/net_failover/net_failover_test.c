@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests for net_failover: the pure pieces (counter folding, transmit
- * selection, lower device classification) through the symbols net_failover
- * exports to KUnit, and the whole master with throwaway lower devices
- * through the failover core.
+ * KUnit tests for net_failover: its pure helpers, and whole masters with
+ * throwaway lower devices through the failover core.
  */
 
 #include <kunit/device.h>
@@ -16,12 +14,15 @@
 #include <linux/skbuff.h>
 #include <net/net_failover.h>
 
+#include "net_failover_priv.h"
+
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 /* local experimental ethertype: only our frames are counted */
-#define NFT_ETH_P	ETH_P_802_EX1
+#define NET_FAILOVER_TEST_ETH_P	ETH_P_802_EX1
 
-static struct rtnl_link_stats64 nft_stats(u64 rx_packets, u64 tx_bytes)
+static struct rtnl_link_stats64
+net_failover_test_stats64(u64 rx_packets, u64 tx_bytes)
 {
 	struct rtnl_link_stats64 s = {};
 
@@ -34,13 +35,13 @@ static void net_failover_test_fold_grows(struct kunit *test)
 {
 	struct rtnl_link_stats64 sum = {}, last = {}, now;
 
-	now = nft_stats(10, 1000);
+	now = net_failover_test_stats64(10, 1000);
 	net_failover_fold_stats(&sum, &now, &last);
 	KUNIT_EXPECT_EQ(test, sum.rx_packets, 10);
 	KUNIT_EXPECT_EQ(test, sum.tx_bytes, 1000);
 
 	last = now;
-	now = nft_stats(15, 1500);
+	now = net_failover_test_stats64(15, 1500);
 	net_failover_fold_stats(&sum, &now, &last);
 	KUNIT_EXPECT_EQ(test, sum.rx_packets, 15);
 	KUNIT_EXPECT_EQ(test, sum.tx_bytes, 1500);
@@ -52,8 +53,8 @@ static void net_failover_test_fold_wrap32(struct kunit *test)
 	struct rtnl_link_stats64 sum = {}, last, now;
 
 	/* a 32-bit counter wraps: 0xfffffff0 -> 0x10 is 32 more */
-	last = nft_stats(0xfffffff0, 0);
-	now = nft_stats(0x10, 0);
+	last = net_failover_test_stats64(0xfffffff0, 0);
+	now = net_failover_test_stats64(0x10, 0);
 	net_failover_fold_stats(&sum, &now, &last);
 	KUNIT_EXPECT_EQ(test, sum.rx_packets, 0x20);
 }
@@ -63,8 +64,8 @@ static void net_failover_test_fold_64bit(struct kunit *test)
 	struct rtnl_link_stats64 sum = {}, last, now;
 
 	/* beyond 32 bits the counter is a 64-bit one: plain difference */
-	last = nft_stats(0xfffffff0ULL, 0x100000000ULL);
-	now = nft_stats(0x100000010ULL, 0x300000000ULL);
+	last = net_failover_test_stats64(0xfffffff0ULL, 0x100000000ULL);
+	now = net_failover_test_stats64(0x100000010ULL, 0x300000000ULL);
 	net_failover_fold_stats(&sum, &now, &last);
 	KUNIT_EXPECT_EQ(test, sum.rx_packets, 0x20);
 	KUNIT_EXPECT_EQ(test, sum.tx_bytes, 0x200000000ULL);
@@ -74,19 +75,19 @@ static void net_failover_test_fold_reset(struct kunit *test)
 {
 	struct rtnl_link_stats64 sum = {}, last = {}, now;
 
-	now = nft_stats(100, 5000);
+	now = net_failover_test_stats64(100, 5000);
 	net_failover_fold_stats(&sum, &now, &last);
 	last = now;
 
 	/* the lower device reset its counters: nothing is taken away */
-	now = nft_stats(3, 200);
+	now = net_failover_test_stats64(3, 200);
 	net_failover_fold_stats(&sum, &now, &last);
 	KUNIT_EXPECT_EQ(test, sum.rx_packets, 100);
 	KUNIT_EXPECT_EQ(test, sum.tx_bytes, 5000);
 	last = now;
 
 	/* and counting resumes from the new base */
-	now = nft_stats(5, 300);
+	now = net_failover_test_stats64(5, 300);
 	net_failover_fold_stats(&sum, &now, &last);
 	KUNIT_EXPECT_EQ(test, sum.rx_packets, 102);
 	KUNIT_EXPECT_EQ(test, sum.tx_bytes, 5100);
@@ -97,28 +98,28 @@ static void net_failover_test_acc_replug(struct kunit *test)
 	struct net_failover_stats_acc acc = {};
 	struct rtnl_link_stats64 now;
 
-	/* what the VF counted before it was enslaved is not ours */
-	now = nft_stats(50, 0);
+	/* what the VF counted before it joined is not ours */
+	now = net_failover_test_stats64(50, 0);
 	net_failover_acc_attach(&acc, NET_FAILOVER_PRIMARY, &now);
-	now = nft_stats(7, 0);
+	now = net_failover_test_stats64(7, 0);
 	net_failover_acc_attach(&acc, NET_FAILOVER_STANDBY, &now);
 	KUNIT_EXPECT_EQ(test, acc.sum.rx_packets, 0);
 
-	now = nft_stats(60, 0);
+	now = net_failover_test_stats64(60, 0);
 	net_failover_acc_sample(&acc, NET_FAILOVER_PRIMARY, &now);
-	now = nft_stats(9, 0);
+	now = net_failover_test_stats64(9, 0);
 	net_failover_acc_sample(&acc, NET_FAILOVER_STANDBY, &now);
 	KUNIT_EXPECT_EQ(test, acc.sum.rx_packets, 12);
 
 	/* unplug: the last packets before removal are kept */
-	now = nft_stats(65, 0);
+	now = net_failover_test_stats64(65, 0);
 	net_failover_acc_detach(&acc, NET_FAILOVER_PRIMARY, &now);
 	KUNIT_EXPECT_EQ(test, acc.sum.rx_packets, 17);
 
 	/* replug: a new VF starting at zero does not move the sum back */
-	now = nft_stats(0, 0);
+	now = net_failover_test_stats64(0, 0);
 	net_failover_acc_attach(&acc, NET_FAILOVER_PRIMARY, &now);
-	now = nft_stats(4, 0);
+	now = net_failover_test_stats64(4, 0);
 	net_failover_acc_sample(&acc, NET_FAILOVER_PRIMARY, &now);
 	KUNIT_EXPECT_EQ(test, acc.sum.rx_packets, 21);
 }
@@ -137,23 +138,27 @@ static struct kunit_suite net_failover_stats_suite = {
 	.test_cases = net_failover_stats_cases,
 };
 
-KUNIT_DEFINE_ACTION_WRAPPER(nft_free_netdev, free_netdev, struct net_device *);
+KUNIT_DEFINE_ACTION_WRAPPER(net_failover_test_free_netdev, free_netdev,
+			    struct net_device *);
 
 /* An unregistered device whose running/carrier bits the test flips. */
-static struct net_device *nft_bare_dev(struct kunit *test,
-				       struct device *parent)
+static struct net_device *net_failover_test_bare_dev(struct kunit *test,
+						     struct device *parent)
 {
 	struct net_device *dev;
+	int err;
 
 	dev = alloc_etherdev(0);
 	KUNIT_ASSERT_NOT_NULL(test, dev);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, nft_free_netdev,
-							dev), 0);
+	err = kunit_add_action_or_reset(test, net_failover_test_free_netdev,
+					dev);
+	KUNIT_ASSERT_EQ(test, err, 0);
 	SET_NETDEV_DEV(dev, parent);
 	return dev;
 }
 
-static void nft_set_state(struct net_device *dev, bool running, bool carrier)
+static void net_failover_test_set_state(struct net_device *dev, bool running,
+					bool carrier)
 {
 	if (running)
 		set_bit(__LINK_STATE_START, &dev->state);
@@ -167,13 +172,13 @@ static void nft_set_state(struct net_device *dev, bool running, bool carrier)
 
 static void net_failover_test_pick_tx(struct kunit *test)
 {
-	struct net_device *primary = nft_bare_dev(test, NULL);
-	struct net_device *standby = nft_bare_dev(test, NULL);
+	struct net_device *primary = net_failover_test_bare_dev(test, NULL);
+	struct net_device *standby = net_failover_test_bare_dev(test, NULL);
 	enum net_failover_slot slot;
 
 	/* both ready: the primary once transmit was moved to it */
-	nft_set_state(primary, true, true);
-	nft_set_state(standby, true, true);
+	net_failover_test_set_state(primary, true, true);
+	net_failover_test_set_state(standby, true, true);
 	KUNIT_EXPECT_PTR_EQ(test, net_failover_pick_tx(primary, true, standby,
 						       &slot), primary);
 	KUNIT_EXPECT_EQ(test, slot, NET_FAILOVER_PRIMARY);
@@ -184,59 +189,59 @@ static void net_failover_test_pick_tx(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, slot, NET_FAILOVER_STANDBY);
 
 	/* primary lost carrier or is closed: the standby at once */
-	nft_set_state(primary, true, false);
+	net_failover_test_set_state(primary, true, false);
 	KUNIT_EXPECT_PTR_EQ(test, net_failover_pick_tx(primary, true, standby,
 						       &slot), standby);
-	nft_set_state(primary, false, true);
+	net_failover_test_set_state(primary, false, true);
 	KUNIT_EXPECT_PTR_EQ(test, net_failover_pick_tx(primary, true, standby,
 						       &slot), standby);
 
 	/* standby not ready: a ready primary beats dropping */
-	nft_set_state(primary, true, true);
-	nft_set_state(standby, true, false);
+	net_failover_test_set_state(primary, true, true);
+	net_failover_test_set_state(standby, true, false);
 	KUNIT_EXPECT_PTR_EQ(test, net_failover_pick_tx(primary, false, standby,
 						       &slot), primary);
 	KUNIT_EXPECT_EQ(test, slot, NET_FAILOVER_PRIMARY);
 
 	/* nothing ready, or nothing there: drop */
-	nft_set_state(primary, false, false);
-	nft_set_state(standby, false, true);
+	net_failover_test_set_state(primary, false, false);
+	net_failover_test_set_state(standby, false, true);
 	KUNIT_EXPECT_NULL(test, net_failover_pick_tx(primary, true, standby,
 						     &slot));
 	KUNIT_EXPECT_EQ(test, slot, NET_FAILOVER_NR_SLOTS);
 	KUNIT_EXPECT_NULL(test, net_failover_pick_tx(NULL, true, NULL, &slot));
 
 	/* only a standby */
-	nft_set_state(standby, true, true);
+	net_failover_test_set_state(standby, true, true);
 	KUNIT_EXPECT_PTR_EQ(test, net_failover_pick_tx(NULL, true, standby,
 						       &slot), standby);
 }
 
 static void net_failover_test_lower_ready(struct kunit *test)
 {
-	struct net_device *dev = nft_bare_dev(test, NULL);
+	struct net_device *dev = net_failover_test_bare_dev(test, NULL);
 
 	KUNIT_EXPECT_FALSE(test, net_failover_lower_ready(NULL));
-	nft_set_state(dev, true, true);
+	net_failover_test_set_state(dev, true, true);
 	KUNIT_EXPECT_TRUE(test, net_failover_lower_ready(dev));
-	nft_set_state(dev, true, false);
+	net_failover_test_set_state(dev, true, false);
 	KUNIT_EXPECT_FALSE(test, net_failover_lower_ready(dev));
-	nft_set_state(dev, false, true);
+	net_failover_test_set_state(dev, false, true);
 	KUNIT_EXPECT_FALSE(test, net_failover_lower_ready(dev));
 }
 
 static void net_failover_test_classify(struct kunit *test)
 {
-	struct device *pv = kunit_device_register(test, "nft-pv");
-	struct device *vf = kunit_device_register(test, "nft-vf");
+	struct device *pv = kunit_device_register(test, "net_failover_test-pv");
+	struct device *vf = kunit_device_register(test, "net_failover_test-vf");
 	struct net_device *master, *sby, *pri, *orphan;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pv);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vf);
-	master = nft_bare_dev(test, pv);
-	sby = nft_bare_dev(test, pv);
-	pri = nft_bare_dev(test, vf);
-	orphan = nft_bare_dev(test, NULL);
+	master = net_failover_test_bare_dev(test, pv);
+	sby = net_failover_test_bare_dev(test, pv);
+	pri = net_failover_test_bare_dev(test, vf);
+	orphan = net_failover_test_bare_dev(test, NULL);
 
 	KUNIT_EXPECT_EQ(test, net_failover_classify(master, sby, false, false),
 			NET_FAILOVER_STANDBY);
@@ -268,7 +273,7 @@ static struct kunit_suite net_failover_select_suite = {
 
 /* Whole-master tests with registered throwaway lower devices. */
 
-struct nft_lower {
+struct net_failover_test_lower {
 	atomic_t tx;
 	/* ndo_set_mac_address calls */
 	int set_mac;
@@ -276,38 +281,41 @@ struct nft_lower {
 	u64 rx_packets;
 };
 
-static netdev_tx_t nft_lower_xmit(struct sk_buff *skb, struct net_device *dev)
+static netdev_tx_t net_failover_test_lower_xmit(struct sk_buff *skb,
+						struct net_device *dev)
 {
-	struct nft_lower *priv = netdev_priv(dev);
+	struct net_failover_test_lower *priv = netdev_priv(dev);
 
-	if (skb->protocol == htons(NFT_ETH_P))
+	if (skb->protocol == htons(NET_FAILOVER_TEST_ETH_P))
 		atomic_inc(&priv->tx);
 	dev_kfree_skb_any(skb);
 	return NETDEV_TX_OK;
 }
 
-static const struct net_device_ops nft_lower_ops = {
-	.ndo_start_xmit = nft_lower_xmit,
+static const struct net_device_ops net_failover_test_lower_ops = {
+	.ndo_start_xmit = net_failover_test_lower_xmit,
 };
 
-static const u8 nft_mac[ETH_ALEN] = { 0x02, 0x6e, 0x66, 0x74, 0x00, 0x01 };
+static const u8 net_failover_test_addr[ETH_ALEN] = {
+	0x02, 0x6e, 0x66, 0x74, 0x00, 0x01
+};
 
-static struct net_device *nft_lower_alloc(struct kunit *test,
-					  struct device *parent)
+static struct net_device *net_failover_test_lower_alloc(struct kunit *test,
+							struct device *parent)
 {
 	struct net_device *dev;
 
-	dev = alloc_netdev(sizeof(struct nft_lower), "nft%d", NET_NAME_ENUM,
-			   ether_setup);
+	dev = alloc_netdev(sizeof(struct net_failover_test_lower), "nfotest%d",
+			   NET_NAME_ENUM, ether_setup);
 	KUNIT_ASSERT_NOT_NULL(test, dev);
-	dev->netdev_ops = &nft_lower_ops;
+	dev->netdev_ops = &net_failover_test_lower_ops;
 	dev->priv_flags |= IFF_NO_QUEUE;
 	SET_NETDEV_DEV(dev, parent);
-	eth_hw_addr_set(dev, nft_mac);
+	eth_hw_addr_set(dev, net_failover_test_addr);
 	return dev;
 }
 
-static struct net_device *nft_master_of(struct net_device *lower)
+static struct net_device *net_failover_test_master_of(struct net_device *lower)
 {
 	struct net_device *master;
 
@@ -317,12 +325,15 @@ static struct net_device *nft_master_of(struct net_device *lower)
 	return master;
 }
 
-static int nft_tx(struct net_device *lower)
+static int net_failover_test_tx_count(struct net_device *lower)
 {
-	return atomic_read(&((struct nft_lower *)netdev_priv(lower))->tx);
+	struct net_failover_test_lower *priv = netdev_priv(lower);
+
+	return atomic_read(&priv->tx);
 }
 
-static void nft_send(struct kunit *test, struct net_device *master)
+static void net_failover_test_send(struct kunit *test,
+				   struct net_device *master)
 {
 	struct sk_buff *skb;
 	struct ethhdr *eth;
@@ -332,14 +343,14 @@ static void nft_send(struct kunit *test, struct net_device *master)
 	eth = skb_put_zero(skb, ETH_ZLEN);
 	eth_broadcast_addr(eth->h_dest);
 	ether_addr_copy(eth->h_source, master->dev_addr);
-	eth->h_proto = htons(NFT_ETH_P);
+	eth->h_proto = htons(NET_FAILOVER_TEST_ETH_P);
 	skb_reset_mac_header(skb);
 	skb->protocol = eth->h_proto;
 	skb->dev = master;
 	dev_queue_xmit(skb);
 }
 
-static void nft_carrier(struct net_device *dev, bool on)
+static void net_failover_test_carrier(struct net_device *dev, bool on)
 {
 	rtnl_lock();
 	if (on)
@@ -353,8 +364,8 @@ static void nft_carrier(struct net_device *dev, bool on)
 
 static void net_failover_test_master(struct kunit *test)
 {
-	struct device *pv = kunit_device_register(test, "nft-pv");
-	struct device *vf = kunit_device_register(test, "nft-vf");
+	struct device *pv = kunit_device_register(test, "net_failover_test-pv");
+	struct device *vf = kunit_device_register(test, "net_failover_test-vf");
 	struct net_device *standby, *primary, *pri2, *sby2, *master;
 	struct failover *failover;
 	int p, s;
@@ -363,26 +374,27 @@ static void net_failover_test_master(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vf);
 
 	/* the order virtio_net uses */
-	standby = nft_lower_alloc(test, pv);
+	standby = net_failover_test_lower_alloc(test, pv);
 	failover = net_failover_create(standby);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, failover);
 	KUNIT_ASSERT_EQ(test, register_netdev(standby), 0);
-	master = nft_master_of(standby);
+	master = net_failover_test_master_of(standby);
 	KUNIT_EXPECT_NOT_NULL(test, master);
 	KUNIT_EXPECT_PTR_EQ(test, master->dev.parent, pv);
-	KUNIT_EXPECT_TRUE(test, ether_addr_equal(master->dev_addr, nft_mac));
+	KUNIT_EXPECT_TRUE(test, ether_addr_equal(master->dev_addr,
+						 net_failover_test_addr));
 
-	primary = nft_lower_alloc(test, vf);
+	primary = net_failover_test_lower_alloc(test, vf);
 	KUNIT_EXPECT_EQ(test, register_netdev(primary), 0);
-	KUNIT_EXPECT_PTR_EQ(test, nft_master_of(primary), master);
+	KUNIT_EXPECT_PTR_EQ(test, net_failover_test_master_of(primary), master);
 
 	/* a second primary and a second standby are refused */
-	pri2 = nft_lower_alloc(test, vf);
+	pri2 = net_failover_test_lower_alloc(test, vf);
 	KUNIT_EXPECT_EQ(test, register_netdev(pri2), 0);
-	KUNIT_EXPECT_NULL(test, nft_master_of(pri2));
-	sby2 = nft_lower_alloc(test, pv);
+	KUNIT_EXPECT_NULL(test, net_failover_test_master_of(pri2));
+	sby2 = net_failover_test_lower_alloc(test, pv);
 	KUNIT_EXPECT_EQ(test, register_netdev(sby2), 0);
-	KUNIT_EXPECT_NULL(test, nft_master_of(sby2));
+	KUNIT_EXPECT_NULL(test, net_failover_test_master_of(sby2));
 
 	/* opening the master opens both lower devices */
 	rtnl_lock();
@@ -390,42 +402,42 @@ static void net_failover_test_master(struct kunit *test)
 	rtnl_unlock();
 	KUNIT_EXPECT_TRUE(test, netif_running(primary));
 	KUNIT_EXPECT_TRUE(test, netif_running(standby));
-	nft_carrier(standby, true);
-	nft_carrier(primary, true);
+	net_failover_test_carrier(standby, true);
+	net_failover_test_carrier(primary, true);
 	KUNIT_EXPECT_TRUE(test, netif_carrier_ok(master));
 
-	p = nft_tx(primary);
-	s = nft_tx(standby);
-	nft_send(test, master);
-	KUNIT_EXPECT_EQ(test, nft_tx(primary), p + 1);
-	KUNIT_EXPECT_EQ(test, nft_tx(standby), s);
+	p = net_failover_test_tx_count(primary);
+	s = net_failover_test_tx_count(standby);
+	net_failover_test_send(test, master);
+	KUNIT_EXPECT_EQ(test, net_failover_test_tx_count(primary), p + 1);
+	KUNIT_EXPECT_EQ(test, net_failover_test_tx_count(standby), s);
 
 	/* carrier loss on the primary: the standby takes over */
-	nft_carrier(primary, false);
-	nft_send(test, master);
-	KUNIT_EXPECT_EQ(test, nft_tx(primary), p + 1);
-	KUNIT_EXPECT_EQ(test, nft_tx(standby), s + 1);
+	net_failover_test_carrier(primary, false);
+	net_failover_test_send(test, master);
+	KUNIT_EXPECT_EQ(test, net_failover_test_tx_count(primary), p + 1);
+	KUNIT_EXPECT_EQ(test, net_failover_test_tx_count(standby), s + 1);
 	KUNIT_EXPECT_TRUE(test, netif_carrier_ok(master));
 
 	/* and gives it back */
-	nft_carrier(primary, true);
-	nft_send(test, master);
-	KUNIT_EXPECT_EQ(test, nft_tx(primary), p + 2);
-	KUNIT_EXPECT_EQ(test, nft_tx(standby), s + 1);
+	net_failover_test_carrier(primary, true);
+	net_failover_test_send(test, master);
+	KUNIT_EXPECT_EQ(test, net_failover_test_tx_count(primary), p + 2);
+	KUNIT_EXPECT_EQ(test, net_failover_test_tx_count(standby), s + 1);
 
 	/* closing the primary moves transmit before it stops */
 	rtnl_lock();
 	dev_close(primary);
 	rtnl_unlock();
-	nft_send(test, master);
-	KUNIT_EXPECT_EQ(test, nft_tx(primary), p + 2);
-	KUNIT_EXPECT_EQ(test, nft_tx(standby), s + 2);
+	net_failover_test_send(test, master);
+	KUNIT_EXPECT_EQ(test, net_failover_test_tx_count(primary), p + 2);
+	KUNIT_EXPECT_EQ(test, net_failover_test_tx_count(standby), s + 2);
 
 	/* no lower device can carry: the master drops and loses carrier */
-	nft_carrier(standby, false);
+	net_failover_test_carrier(standby, false);
 	KUNIT_EXPECT_FALSE(test, netif_carrier_ok(master));
-	nft_send(test, master);
-	KUNIT_EXPECT_EQ(test, nft_tx(standby), s + 2);
+	net_failover_test_send(test, master);
+	KUNIT_EXPECT_EQ(test, net_failover_test_tx_count(standby), s + 2);
 
 	/* unplug the primary; the spare primary is still not taken */
 	unregister_netdev(primary);
@@ -442,13 +454,12 @@ static void net_failover_test_master(struct kunit *test)
 }
 
 /*
- * Runs the rx handler the failover core installed on @lower over a frame
- * from @src, as __netif_receive_skb_core() would. Returns what the handler
- * returned and sets *@to to the device the frame would be delivered as.
+ * Runs @lower's rx handler over a frame from @src as __netif_receive_skb_core()
+ * would; *@to is set to the device the frame would be delivered as.
  */
-static rx_handler_result_t nft_rx(struct kunit *test, struct net_device *lower,
-				  const u8 *src, bool bcast,
-				  struct net_device **to)
+static rx_handler_result_t
+net_failover_test_deliver(struct kunit *test, struct net_device *lower,
+			  const u8 *src, bool bcast, struct net_device **to)
 {
 	rx_handler_func_t *handler;
 	rx_handler_result_t ret;
@@ -461,9 +472,9 @@ static rx_handler_result_t nft_rx(struct kunit *test, struct net_device *lower,
 	if (bcast)
 		eth_broadcast_addr(eth->h_dest);
 	else
-		ether_addr_copy(eth->h_dest, nft_mac);
+		ether_addr_copy(eth->h_dest, net_failover_test_addr);
 	ether_addr_copy(eth->h_source, src);
-	eth->h_proto = htons(NFT_ETH_P);
+	eth->h_proto = htons(NET_FAILOVER_TEST_ETH_P);
 	skb->protocol = eth_type_trans(skb, lower);
 
 	rcu_read_lock();
@@ -481,61 +492,63 @@ static rx_handler_result_t nft_rx(struct kunit *test, struct net_device *lower,
 static void net_failover_test_rx(struct kunit *test)
 {
 	static const u8 peer[ETH_ALEN] = { 0x02, 0x70, 0x65, 0x65, 0x72, 0x01 };
-	struct device *pv = kunit_device_register(test, "nft-pv");
-	struct device *vf = kunit_device_register(test, "nft-vf");
+	struct device *pv = kunit_device_register(test, "net_failover_test-pv");
+	struct device *vf = kunit_device_register(test, "net_failover_test-vf");
 	struct net_device *standby, *primary, *master, *to;
 	struct failover *failover;
+	rx_handler_result_t ret;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pv);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vf);
 
-	standby = nft_lower_alloc(test, pv);
+	standby = net_failover_test_lower_alloc(test, pv);
 	failover = net_failover_create(standby);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, failover);
 	KUNIT_ASSERT_EQ(test, register_netdev(standby), 0);
-	master = nft_master_of(standby);
+	master = net_failover_test_master_of(standby);
 	KUNIT_ASSERT_NOT_NULL(test, master);
-	primary = nft_lower_alloc(test, vf);
+	primary = net_failover_test_lower_alloc(test, vf);
 	KUNIT_ASSERT_EQ(test, register_netdev(primary), 0);
 	rtnl_lock();
 	KUNIT_EXPECT_EQ(test, dev_open(master, NULL), 0);
 	rtnl_unlock();
-	nft_carrier(standby, true);
+	net_failover_test_carrier(standby, true);
 
 	/* standby alone: its frames are the master's */
-	nft_carrier(primary, false);
-	KUNIT_EXPECT_EQ(test, nft_rx(test, standby, peer, false, &to),
-			RX_HANDLER_ANOTHER);
+	net_failover_test_carrier(primary, false);
+	ret = net_failover_test_deliver(test, standby, peer, false, &to);
+	KUNIT_EXPECT_EQ(test, ret, RX_HANDLER_ANOTHER);
 	KUNIT_EXPECT_PTR_EQ(test, to, master);
 
 	/*
 	 * Transmit moves to the primary: until the host has learnt that (the
 	 * first frame on the primary), standby frames still count.
 	 */
-	nft_carrier(primary, true);
-	KUNIT_EXPECT_EQ(test, nft_rx(test, standby, peer, false, &to),
-			RX_HANDLER_ANOTHER);
+	net_failover_test_carrier(primary, true);
+	ret = net_failover_test_deliver(test, standby, peer, false, &to);
+	KUNIT_EXPECT_EQ(test, ret, RX_HANDLER_ANOTHER);
 	KUNIT_EXPECT_PTR_EQ(test, to, master);
-	KUNIT_EXPECT_EQ(test, nft_rx(test, primary, peer, false, &to),
-			RX_HANDLER_ANOTHER);
+	ret = net_failover_test_deliver(test, primary, peer, false, &to);
+	KUNIT_EXPECT_EQ(test, ret, RX_HANDLER_ANOTHER);
 	KUNIT_EXPECT_PTR_EQ(test, to, master);
 
 	/* then they are duplicates */
-	KUNIT_EXPECT_EQ(test, nft_rx(test, standby, peer, false, &to),
-			RX_HANDLER_EXACT);
+	ret = net_failover_test_deliver(test, standby, peer, false, &to);
+	KUNIT_EXPECT_EQ(test, ret, RX_HANDLER_EXACT);
 	KUNIT_EXPECT_PTR_EQ(test, to, standby);
 
 	/* a primary without carrier carries nothing: never drop then */
-	nft_carrier(primary, false);
-	KUNIT_EXPECT_EQ(test, nft_rx(test, standby, peer, false, &to),
-			RX_HANDLER_ANOTHER);
+	net_failover_test_carrier(primary, false);
+	ret = net_failover_test_deliver(test, standby, peer, false, &to);
+	KUNIT_EXPECT_EQ(test, ret, RX_HANDLER_ANOTHER);
 	KUNIT_EXPECT_PTR_EQ(test, to, master);
 
 	/* our own broadcasts flooded back over the other path are not */
-	KUNIT_EXPECT_EQ(test, nft_rx(test, standby, nft_mac, true, &to),
-			RX_HANDLER_EXACT);
-	KUNIT_EXPECT_EQ(test, nft_rx(test, standby, peer, true, &to),
-			RX_HANDLER_ANOTHER);
+	ret = net_failover_test_deliver(test, standby, net_failover_test_addr,
+					true, &to);
+	KUNIT_EXPECT_EQ(test, ret, RX_HANDLER_EXACT);
+	ret = net_failover_test_deliver(test, standby, peer, true, &to);
+	KUNIT_EXPECT_EQ(test, ret, RX_HANDLER_ANOTHER);
 
 	unregister_netdev(primary);
 	free_netdev(primary);
@@ -544,59 +557,56 @@ static void net_failover_test_rx(struct kunit *test)
 	free_netdev(standby);
 }
 
-static int nft_set_mac(struct net_device *dev, void *p)
+static int net_failover_test_set_mac(struct net_device *dev, void *p)
 {
-	((struct nft_lower *)netdev_priv(dev))->set_mac++;
+	((struct net_failover_test_lower *)netdev_priv(dev))->set_mac++;
 	return eth_mac_addr(dev, p);
 }
 
 /* what virtio_net does as a failover standby */
-static int nft_refuse_mac(struct net_device *dev, void *p)
+static int net_failover_test_refuse_mac(struct net_device *dev, void *p)
 {
-	((struct nft_lower *)netdev_priv(dev))->set_mac++;
+	((struct net_failover_test_lower *)netdev_priv(dev))->set_mac++;
 	return -EBUSY;
 }
 
-static const struct net_device_ops nft_mac_ops = {
-	.ndo_start_xmit = nft_lower_xmit,
-	.ndo_set_mac_address = nft_set_mac,
+static const struct net_device_ops net_failover_test_mac_ops = {
+	.ndo_start_xmit = net_failover_test_lower_xmit,
+	.ndo_set_mac_address = net_failover_test_set_mac,
 };
 
-static const struct net_device_ops nft_refuse_mac_ops = {
-	.ndo_start_xmit = nft_lower_xmit,
-	.ndo_set_mac_address = nft_refuse_mac,
+static const struct net_device_ops net_failover_test_refuse_mac_ops = {
+	.ndo_start_xmit = net_failover_test_lower_xmit,
+	.ndo_set_mac_address = net_failover_test_refuse_mac,
 };
 
-/*
- * A standby that refuses a new MAC must not cost the primary (a VF, whose
- * filter change may reset its link) two address changes for nothing.
- */
+/* a standby's refusal must not cost the primary two address changes */
 static void net_failover_test_mac_refused(struct kunit *test)
 {
 	static const u8 new_mac[ETH_ALEN] = { 0x02, 0x6e, 0x66, 0x74, 0x00, 0x02 };
-	struct device *pv = kunit_device_register(test, "nft-pv");
-	struct device *vf = kunit_device_register(test, "nft-vf");
+	struct device *pv = kunit_device_register(test, "net_failover_test-pv");
+	struct device *vf = kunit_device_register(test, "net_failover_test-vf");
 	struct net_device *standby, *primary, *master;
 	struct netlink_ext_ack extack = {};
 	struct failover *failover;
-	struct nft_lower *pri;
+	struct net_failover_test_lower *pri;
 	struct sockaddr sa;
 	int err;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pv);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vf);
 
-	standby = nft_lower_alloc(test, pv);
-	standby->netdev_ops = &nft_refuse_mac_ops;
+	standby = net_failover_test_lower_alloc(test, pv);
+	standby->netdev_ops = &net_failover_test_refuse_mac_ops;
 	failover = net_failover_create(standby);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, failover);
 	KUNIT_ASSERT_EQ(test, register_netdev(standby), 0);
-	master = nft_master_of(standby);
+	master = net_failover_test_master_of(standby);
 	KUNIT_ASSERT_NOT_NULL(test, master);
-	primary = nft_lower_alloc(test, vf);
-	primary->netdev_ops = &nft_mac_ops;
+	primary = net_failover_test_lower_alloc(test, vf);
+	primary->netdev_ops = &net_failover_test_mac_ops;
 	KUNIT_ASSERT_EQ(test, register_netdev(primary), 0);
-	KUNIT_ASSERT_PTR_EQ(test, nft_master_of(primary), master);
+	KUNIT_ASSERT_PTR_EQ(test, net_failover_test_master_of(primary), master);
 	pri = netdev_priv(primary);
 
 	sa.sa_family = master->type;
@@ -606,8 +616,10 @@ static void net_failover_test_mac_refused(struct kunit *test)
 	rtnl_unlock();
 	KUNIT_EXPECT_NE(test, err, 0);
 	KUNIT_EXPECT_EQ(test, pri->set_mac, 0);
-	KUNIT_EXPECT_TRUE(test, ether_addr_equal(primary->dev_addr, nft_mac));
-	KUNIT_EXPECT_TRUE(test, ether_addr_equal(master->dev_addr, nft_mac));
+	KUNIT_EXPECT_TRUE(test, ether_addr_equal(primary->dev_addr,
+						 net_failover_test_addr));
+	KUNIT_EXPECT_TRUE(test, ether_addr_equal(master->dev_addr,
+						 net_failover_test_addr));
 	KUNIT_EXPECT_NOT_NULL(test, extack._msg);
 	if (extack._msg)
 		kunit_info(test, "extack: %s\n", extack._msg);
@@ -619,26 +631,28 @@ static void net_failover_test_mac_refused(struct kunit *test)
 	free_netdev(standby);
 }
 
-static int nft_stop_reset(struct net_device *dev)
+static int net_failover_test_stop_reset(struct net_device *dev)
 {
-	((struct nft_lower *)netdev_priv(dev))->rx_packets = 0;
+	((struct net_failover_test_lower *)netdev_priv(dev))->rx_packets = 0;
 	return 0;
 }
 
-static void nft_get_stats64(struct net_device *dev,
-			    struct rtnl_link_stats64 *stats)
+static void net_failover_test_get_stats64(struct net_device *dev,
+					  struct rtnl_link_stats64 *stats)
 {
-	stats->rx_packets = ((struct nft_lower *)netdev_priv(dev))->rx_packets;
+	struct net_failover_test_lower *priv = netdev_priv(dev);
+
+	stats->rx_packets = priv->rx_packets;
 }
 
 /* like drivers that count in hardware and reset it when they stop */
-static const struct net_device_ops nft_reset_ops = {
-	.ndo_start_xmit = nft_lower_xmit,
-	.ndo_stop = nft_stop_reset,
-	.ndo_get_stats64 = nft_get_stats64,
+static const struct net_device_ops net_failover_test_reset_ops = {
+	.ndo_start_xmit = net_failover_test_lower_xmit,
+	.ndo_stop = net_failover_test_stop_reset,
+	.ndo_get_stats64 = net_failover_test_get_stats64,
 };
 
-static u64 nft_master_rx(struct net_device *master)
+static u64 net_failover_test_master_rx(struct net_device *master)
 {
 	struct rtnl_link_stats64 stats;
 
@@ -647,47 +661,45 @@ static u64 nft_master_rx(struct net_device *master)
 }
 
 /*
- * A primary that resets its counters on close leaves, by explicit release
- * (@unplug false) or by going away: what it counted since the master's
- * last sample is still in the master's totals.
+ * A primary that resets its counters on close is released, or unplugged:
+ * what it counted since the master's last sample stays in the totals.
  */
-static void nft_stats_last_interval(struct kunit *test, bool unplug)
+static void net_failover_test_last_interval(struct kunit *test, bool unplug)
 {
-	struct device *pv = kunit_device_register(test, "nft-pv");
-	struct device *vf = kunit_device_register(test, "nft-vf");
+	struct device *pv = kunit_device_register(test, "net_failover_test-pv");
+	struct device *vf = kunit_device_register(test, "net_failover_test-vf");
 	struct net_device *standby, *primary, *master;
 	struct failover *failover;
-	struct nft_lower *pri;
+	struct net_failover_test_lower *pri;
 	int err;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pv);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vf);
 
-	standby = nft_lower_alloc(test, pv);
+	standby = net_failover_test_lower_alloc(test, pv);
 	failover = net_failover_create(standby);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, failover);
 	KUNIT_ASSERT_EQ(test, register_netdev(standby), 0);
-	master = nft_master_of(standby);
+	master = net_failover_test_master_of(standby);
 	KUNIT_ASSERT_NOT_NULL(test, master);
-	primary = nft_lower_alloc(test, vf);
-	primary->netdev_ops = &nft_reset_ops;
+	primary = net_failover_test_lower_alloc(test, vf);
+	primary->netdev_ops = &net_failover_test_reset_ops;
 	KUNIT_ASSERT_EQ(test, register_netdev(primary), 0);
-	KUNIT_ASSERT_PTR_EQ(test, nft_master_of(primary), master);
+	KUNIT_ASSERT_PTR_EQ(test, net_failover_test_master_of(primary), master);
 	pri = netdev_priv(primary);
 	rtnl_lock();
 	KUNIT_EXPECT_EQ(test, dev_open(master, NULL), 0);
 	rtnl_unlock();
 	KUNIT_ASSERT_TRUE(test, netif_running(primary));
 	/*
-	 * Transmit on the standby: had the primary carried it, moving it
-	 * away would notify user space of the master, whose stats64 in the
-	 * notification are a sample taken in time.
+	 * Transmit on the standby: moving it off the primary would take a
+	 * stats64 sample (for user space) and hide what this tests.
 	 */
-	nft_carrier(standby, true);
-	nft_carrier(primary, false);
+	net_failover_test_carrier(standby, true);
+	net_failover_test_carrier(primary, false);
 
 	pri->rx_packets = 10;
-	KUNIT_EXPECT_EQ(test, nft_master_rx(master), 10);
+	KUNIT_EXPECT_EQ(test, net_failover_test_master_rx(master), 10);
 	/* the last interval, not sampled yet */
 	pri->rx_packets = 15;
 
@@ -698,9 +710,9 @@ static void nft_stats_last_interval(struct kunit *test, bool unplug)
 		err = failover_slave_unregister(primary);
 		rtnl_unlock();
 		KUNIT_EXPECT_EQ(test, err, 0);
-		KUNIT_EXPECT_NULL(test, nft_master_of(primary));
+		KUNIT_EXPECT_NULL(test, net_failover_test_master_of(primary));
 	}
-	KUNIT_EXPECT_EQ(test, nft_master_rx(master), 15);
+	KUNIT_EXPECT_EQ(test, net_failover_test_master_rx(master), 15);
 
 	if (!unplug)
 		unregister_netdev(primary);
@@ -712,12 +724,12 @@ static void nft_stats_last_interval(struct kunit *test, bool unplug)
 
 static void net_failover_test_stats_release(struct kunit *test)
 {
-	nft_stats_last_interval(test, false);
+	net_failover_test_last_interval(test, false);
 }
 
 static void net_failover_test_stats_unplug(struct kunit *test)
 {
-	nft_stats_last_interval(test, true);
+	net_failover_test_last_interval(test, true);
 }
 
 static struct kunit_case net_failover_master_cases[] = {

@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0
+/* net_failover lower devices: adding and releasing them, and what follows */
+
+#include <linux/if_ether.h>
+#include <linux/if_vlan.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/spinlock.h>
+#include <kunit/visibility.h>
+#include <net/failover.h>
+
+#include "net_failover_priv.h"
+
+const char * const net_failover_slot_names[] = {
+	[NET_FAILOVER_PRIMARY] = "primary",
+	[NET_FAILOVER_STANDBY] = "standby",
+};
+
+/**
+ * net_failover_classify - which slot a new lower device would take
+ * @master: the failover master
+ * @lower: the candidate
+ * @have_primary: the master already has a primary
+ * @have_standby: the master already has a standby
+ *
+ * Return: NET_FAILOVER_STANDBY if @lower shares @master's parent device,
+ * NET_FAILOVER_PRIMARY otherwise, or -EEXIST if that slot is taken.
+ */
+VISIBLE_IF_KUNIT int net_failover_classify(const struct net_device *master,
+					   const struct net_device *lower,
+					   bool have_primary, bool have_standby)
+{
+	if (master->dev.parent && lower->dev.parent == master->dev.parent)
+		return have_standby ? -EEXIST : NET_FAILOVER_STANDBY;
+	return have_primary ? -EEXIST : NET_FAILOVER_PRIMARY;
+}
+EXPORT_SYMBOL_IF_KUNIT(net_failover_classify);
+
+void net_failover_update_mtu_limits(struct net_failover_info *nfo)
+{
+	struct net_device *primary, *standby;
+	struct net_device *dev = nfo->dev;
+
+	ASSERT_RTNL();
+
+	primary = net_failover_lower(nfo, NET_FAILOVER_PRIMARY);
+	standby = net_failover_lower(nfo, NET_FAILOVER_STANDBY);
+
+	/*
+	 * The primary's range, capped by the standby's maximum so that a too
+	 * large MTU is refused with a reason rather than rolled back. With no
+	 * lower device, keep limits a returning one can meet.
+	 */
+	if (primary) {
+		dev->min_mtu = primary->min_mtu;
+		dev->max_mtu = primary->max_mtu;
+		if (standby)
+			dev->max_mtu = min(dev->max_mtu, standby->max_mtu);
+	} else if (standby) {
+		dev->min_mtu = standby->min_mtu;
+		dev->max_mtu = standby->max_mtu;
+	}
+}
+
+void net_failover_compute_features(struct net_failover_info *nfo)
+{
+	netdev_features_t vlan_features = NET_FAILOVER_VLAN_FEATURES;
+	netdev_features_t enc_features = NET_FAILOVER_ENC_FEATURES;
+	unsigned short hard_header_len = ETH_HLEN;
+	unsigned short needed_headroom = 0;
+	unsigned short needed_tailroom = 0;
+	unsigned int tso_max_size = GSO_MAX_SIZE;
+	u16 tso_max_segs = GSO_MAX_SEGS;
+	struct net_device *dev = nfo->dev;
+	enum net_failover_slot slot;
+	struct net_device *lower;
+	bool any = false;
+
+	ASSERT_RTNL();
+
+	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
+		lower = net_failover_lower(nfo, slot);
+		if (!lower)
+			continue;
+		if (!any) {
+			vlan_features = netdev_base_features(vlan_features);
+			enc_features = netdev_base_features(enc_features);
+			any = true;
+		}
+		vlan_features = netdev_increment_features(vlan_features,
+							  lower->vlan_features,
+							  NET_FAILOVER_VLAN_FEATURES);
+		enc_features = netdev_increment_features(enc_features,
+							 lower->hw_enc_features,
+							 NET_FAILOVER_ENC_FEATURES);
+		hard_header_len = max(hard_header_len, lower->hard_header_len);
+		needed_headroom = max(needed_headroom, lower->needed_headroom);
+		needed_tailroom = max(needed_tailroom, lower->needed_tailroom);
+		tso_max_size = min(tso_max_size, lower->tso_max_size);
+		tso_max_segs = min(tso_max_segs, lower->tso_max_segs);
+	}
+
+	dev->vlan_features = vlan_features;
+	dev->hw_enc_features = enc_features | NETIF_F_GSO_ENCAP_ALL |
+			       NETIF_F_HW_VLAN_CTAG_TX |
+			       NETIF_F_HW_VLAN_STAG_TX;
+	dev->hard_header_len = hard_header_len;
+	dev->needed_headroom = needed_headroom;
+	dev->needed_tailroom = needed_tailroom;
+	netif_set_tso_max_size(dev, tso_max_size);
+	netif_set_tso_max_segs(dev, tso_max_segs);
+
+	netdev_change_features(dev);
+}
+
+static int net_failover_lower_pre_register(struct net_device *lower,
+					   struct net_device *dev)
+{
+	struct net_failover_info *nfo = netdev_priv(dev);
+	struct net_device *primary, *standby, *holder;
+	int slot;
+
+	ASSERT_RTNL();
+
+	if (nfo->dying)
+		return -ENODEV;
+
+	primary = net_failover_lower(nfo, NET_FAILOVER_PRIMARY);
+	standby = net_failover_lower(nfo, NET_FAILOVER_STANDBY);
+	slot = net_failover_classify(dev, lower, !!primary, !!standby);
+	if (slot < 0) {
+		holder = lower->dev.parent == dev->dev.parent ? standby :
+								 primary;
+		netdev_err(dev, "refusing %s: already have a %s lower device (%s)\n",
+			   lower->name,
+			   holder == standby ? "standby" : "primary",
+			   holder->name);
+		return slot;
+	}
+	return 0;
+}
+
+static int net_failover_lower_register(struct net_device *lower,
+				       struct net_device *dev)
+{
+	struct net_failover_info *nfo = netdev_priv(dev);
+	struct rtnl_link_stats64 now;
+	unsigned int orig_mtu = lower->mtu;
+	bool opened = false;
+	int slot, err;
+
+	ASSERT_RTNL();
+
+	slot = net_failover_classify(dev, lower,
+				     !!net_failover_lower(nfo, NET_FAILOVER_PRIMARY),
+				     !!net_failover_lower(nfo, NET_FAILOVER_STANDBY));
+	if (slot < 0)
+		return slot;
+
+	err = dev_set_mtu(lower, dev->mtu);
+	if (err) {
+		netdev_err(dev, "%s: cannot take the master's MTU %u: %d\n",
+			   lower->name, dev->mtu, err);
+		return err;
+	}
+
+	/*
+	 * Before the open: IPv6 autoconfiguration would send ND and MLD from
+	 * the master's MAC, and the link-local address would fail its DAD.
+	 */
+	fo_no_addrconf_set(lower);
+
+	/* as in ndo_open, a lower device that fails to open stays unused */
+	if (netif_running(dev) && !netif_running(lower)) {
+		err = dev_open(lower, NULL);
+		if (err)
+			netdev_warn(dev, "cannot open %s: %d\n", lower->name,
+				    err);
+		else
+			opened = true;
+	}
+
+	if (dev->flags & IFF_PROMISC) {
+		err = dev_set_promiscuity(lower, 1);
+		if (err)
+			goto err_close;
+	}
+	if (dev->flags & IFF_ALLMULTI) {
+		err = dev_set_allmulti(lower, 1);
+		if (err)
+			goto err_promisc;
+	}
+	err = vlan_vids_add_by_dev(lower, dev);
+	if (err) {
+		netdev_err(dev, "%s: cannot add the master's VLANs: %d\n",
+			   lower->name, err);
+		goto err_allmulti;
+	}
+
+	netdev_hold(lower, &nfo->lower_tracker[slot], GFP_KERNEL);
+	spin_lock(&nfo->stats_lock);
+	dev_get_stats(lower, &now);
+	net_failover_acc_attach(&nfo->acc, slot, &now);
+	rcu_assign_pointer(nfo->lower[slot], lower);
+	spin_unlock(&nfo->stats_lock);
+
+	/*
+	 * After publishing: an ndo_set_rx_mode (no RTNL) that missed @lower
+	 * would not sync it the address it came to add. Twice is harmless.
+	 */
+	netif_addr_lock_bh(dev);
+	dev_uc_sync_multiple(lower, dev);
+	dev_mc_sync_multiple(lower, dev);
+	netif_addr_unlock_bh(dev);
+
+	nfo->lower_state[slot] = NET_FAILOVER_LS_UNKNOWN;
+	if (slot == NET_FAILOVER_PRIMARY)
+		nfo->primary_closing = false;
+
+	net_failover_update_mtu_limits(nfo);
+	net_failover_compute_features(nfo);
+	netdev_info(dev, "%s is the %s lower device\n", lower->name,
+		    net_failover_slot_names[slot]);
+	net_failover_set_path(nfo, NULL);
+	return 0;
+
+err_allmulti:
+	if (dev->flags & IFF_ALLMULTI)
+		dev_set_allmulti(lower, -1);
+err_promisc:
+	if (dev->flags & IFF_PROMISC)
+		dev_set_promiscuity(lower, -1);
+err_close:
+	if (opened)
+		dev_close(lower);
+	fo_no_addrconf_clear(lower);
+	dev_set_mtu(lower, orig_mtu);
+	return err;
+}
+
+static int net_failover_lower_pre_unregister(struct net_device *lower,
+					     struct net_device *dev)
+{
+	struct net_failover_info *nfo = netdev_priv(dev);
+
+	ASSERT_RTNL();
+
+	if (net_failover_slot_of(nfo, lower) < 0)
+		return -ENODEV;
+
+	/* move transmit away while @lower can still take packets */
+	net_failover_set_path(nfo, lower);
+	return 0;
+}
+
+static int net_failover_lower_unregister(struct net_device *lower,
+					 struct net_device *dev)
+{
+	struct net_failover_info *nfo = netdev_priv(dev);
+	struct rtnl_link_stats64 now;
+	int slot;
+
+	ASSERT_RTNL();
+
+	slot = net_failover_slot_of(nfo, lower);
+	if (slot < 0)
+		return -ENODEV;
+
+	/*
+	 * Before the unsync, which takes the address lock: no ndo_set_rx_mode
+	 * syncs to it after. Before the close: some drivers reset counters.
+	 */
+	spin_lock(&nfo->stats_lock);
+	RCU_INIT_POINTER(nfo->lower[slot], NULL);
+	dev_get_stats(lower, &now);
+	net_failover_acc_detach(&nfo->acc, slot, &now);
+	spin_unlock(&nfo->stats_lock);
+
+	vlan_vids_del_by_dev(lower, dev);
+	/* unlike the _sync_multiple calls, these take the master's lock */
+	dev_uc_unsync(lower, dev);
+	dev_mc_unsync(lower, dev);
+	if (dev->flags & IFF_PROMISC)
+		dev_set_promiscuity(lower, -1);
+	if (dev->flags & IFF_ALLMULTI)
+		dev_set_allmulti(lower, -1);
+	/*
+	 * Left up, it would autoconfigure IPv6 and send ND and MLD from the
+	 * master's MAC, moving the host switch's idea of where the guest is.
+	 */
+	dev_close(lower);
+	fo_no_addrconf_clear(lower);
+
+	if (slot == NET_FAILOVER_PRIMARY)
+		nfo->primary_closing = false;
+
+	net_failover_set_path(nfo, NULL);
+	net_failover_update_mtu_limits(nfo);
+	net_failover_compute_features(nfo);
+	netdev_info(dev, "%s released (was the %s lower device)\n",
+		    lower->name, net_failover_slot_names[slot]);
+
+	/* the datapath may still use @lower; it lives until it is unlisted */
+	netdev_put(lower, &nfo->lower_tracker[slot]);
+	return 0;
+}
+
+static int net_failover_lower_link_change(struct net_device *lower,
+					  struct net_device *dev)
+{
+	struct net_failover_info *nfo = netdev_priv(dev);
+
+	ASSERT_RTNL();
+
+	if (net_failover_slot_of(nfo, lower) < 0)
+		return -ENODEV;
+
+	net_failover_set_path(nfo, NULL);
+	return 0;
+}
+
+static int net_failover_lower_name_change(struct net_device *lower,
+					  struct net_device *dev)
+{
+	struct net_failover_info *nfo = netdev_priv(dev);
+	int slot;
+
+	ASSERT_RTNL();
+
+	/* nothing is keyed by name; only say which role the name now has */
+	slot = net_failover_slot_of(nfo, lower);
+	if (slot < 0)
+		return -ENODEV;
+
+	netdev_info(dev, "%s lower device is now named %s\n",
+		    net_failover_slot_names[slot], lower->name);
+	return 0;
+}
+
+struct failover_ops net_failover_ops = {
+	.slave_pre_register	= net_failover_lower_pre_register,
+	.slave_register		= net_failover_lower_register,
+	.slave_pre_unregister	= net_failover_lower_pre_unregister,
+	.slave_unregister	= net_failover_lower_unregister,
+	.slave_link_change	= net_failover_lower_link_change,
+	.slave_name_change	= net_failover_lower_name_change,
+	.slave_handle_frame	= net_failover_handle_frame,
+};

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * net_failover internals, shared by its parts, its tracepoint and its KUnit
+ * suite. Other modules have <net/net_failover.h>.
+ */
+
+#ifndef _NET_FAILOVER_PRIV_H
+#define _NET_FAILOVER_PRIV_H
+
+#include <linux/ethtool.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/spinlock.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
+#include <net/fo_compat.h>
+#include <net/net_failover.h>
+
+#define NET_FAILOVER_VLAN_FEATURES	(NETIF_F_HW_CSUM | NETIF_F_SG | \
+					 NETIF_F_FRAGLIST | NETIF_F_ALL_TSO | \
+					 NETIF_F_HIGHDMA | NETIF_F_LRO)
+
+#define NET_FAILOVER_ENC_FEATURES	(NETIF_F_HW_CSUM | NETIF_F_SG | \
+					 NETIF_F_RXCSUM | NETIF_F_ALL_TSO)
+
+/* lower state last reported with netdev_lower_state_changed() */
+#define NET_FAILOVER_LS_LINK	BIT(0)
+#define NET_FAILOVER_LS_TX	BIT(1)
+#define NET_FAILOVER_LS_UNKNOWN	BIT(7)
+
+/* also the index of the per-path counters */
+enum net_failover_slot {
+	NET_FAILOVER_PRIMARY,
+	NET_FAILOVER_STANDBY,
+	NET_FAILOVER_NR_SLOTS,
+};
+
+/* why the transmit path moved, for the tracepoint and the log */
+enum net_failover_reason {
+	NET_FAILOVER_REASON_PRIMARY_UP,
+	NET_FAILOVER_REASON_PRIMARY_DOWN,
+	NET_FAILOVER_REASON_PRIMARY_REMOVED,
+	NET_FAILOVER_REASON_CARRIER_LOSS,
+	NET_FAILOVER_REASON_STANDBY_UP,
+	NET_FAILOVER_REASON_STANDBY_DOWN,
+	NET_FAILOVER_REASON_STANDBY_REMOVED,
+};
+
+/* @last: each lower device's counters at its previous fold, zero if none */
+struct net_failover_stats_acc {
+	struct rtnl_link_stats64 sum;
+	struct rtnl_link_stats64 last[NET_FAILOVER_NR_SLOTS];
+};
+
+/* per-CPU, for ethtool -S; the per-slot blocks come first */
+enum net_failover_ctr {
+	NET_FAILOVER_CTR_TX_PACKETS,
+	NET_FAILOVER_CTR_TX_BYTES,
+	NET_FAILOVER_CTR_RX_PACKETS,
+	NET_FAILOVER_CTR_RX_BYTES,
+	NET_FAILOVER_CTR_PER_SLOT,
+	NET_FAILOVER_CTR_TX_NO_LOWER =
+		NET_FAILOVER_CTR_PER_SLOT * NET_FAILOVER_NR_SLOTS,
+	NET_FAILOVER_CTR_RX_FILTERED,
+	NET_FAILOVER_NR_CTRS,
+};
+
+struct net_failover_pcpu_stats {
+	u64_stats_t ctr[NET_FAILOVER_NR_CTRS];
+	struct u64_stats_sync syncp;
+};
+
+/* netdev_priv() of a master */
+struct net_failover_info {
+	struct net_device *dev;
+	/* in net_failover_list */
+	struct list_head node;
+
+	/* written under RTNL and stats_lock */
+	struct net_device __rcu *lower[NET_FAILOVER_NR_SLOTS];
+	netdevice_tracker lower_tracker[NET_FAILOVER_NR_SLOTS];
+
+	/* RTNL only; tx_lower is NULL or one of lower[], held by its tracker */
+	struct net_device *tx_lower;
+	enum net_failover_slot tx_slot;
+	u8 lower_state[NET_FAILOVER_NR_SLOTS];
+	/* the primary is between NETDEV_GOING_DOWN and NETDEV_UP */
+	bool primary_closing;
+	/* net_failover_destroy() has started */
+	bool dying;
+	/* the master is changing the lower devices' MAC address */
+	bool setting_mac;
+	/* for ndo_set_mac_address, from the NETDEV_PRE_CHANGEADDR before it */
+	struct netlink_ext_ack *mac_extack;
+	/* primary's carrier_down_count when transmit last moved to it */
+	unsigned int primary_downs;
+	u64 switches;
+	unsigned int notify_left;
+	struct delayed_work notify_work;
+
+	/* read by the datapath; set once moved and announced, carrier aside */
+	bool primary_active;
+	bool primary_rx_seen;
+	unsigned long standby_rx_until;
+
+	struct net_failover_pcpu_stats __percpu *pcpu_stats;
+
+	/* protects acc, and orders it against changes of lower[] */
+	spinlock_t stats_lock;
+	struct net_failover_stats_acc acc;
+};
+
+static inline struct net_device *
+net_failover_lower(struct net_failover_info *nfo, enum net_failover_slot slot)
+{
+	return rtnl_dereference(nfo->lower[slot]);
+}
+
+/* main.c */
+extern struct list_head net_failover_list;
+extern const struct net_device_ops net_failover_netdev_ops;
+
+/* stats.c */
+void net_failover_acc_attach(struct net_failover_stats_acc *acc,
+			     enum net_failover_slot slot,
+			     const struct rtnl_link_stats64 *now);
+void net_failover_acc_detach(struct net_failover_stats_acc *acc,
+			     enum net_failover_slot slot,
+			     const struct rtnl_link_stats64 *now);
+u64 net_failover_read_ctr(struct net_failover_info *nfo,
+			  enum net_failover_ctr ctr);
+void net_failover_sample(struct net_failover_info *nfo,
+			 enum net_failover_slot slot,
+			 struct net_device *lower);
+void net_failover_get_stats64(struct net_device *dev,
+			      struct rtnl_link_stats64 *stats);
+int net_failover_get_sset_count(struct net_device *dev, int sset);
+void net_failover_get_strings(struct net_device *dev, u32 sset, u8 *data);
+void net_failover_get_ethtool_stats(struct net_device *dev,
+				    struct ethtool_stats *estats, u64 *data);
+
+/* datapath.c */
+bool net_failover_lower_ready(const struct net_device *lower);
+struct net_device *net_failover_pick_tx(struct net_device *primary,
+					bool primary_active,
+					struct net_device *standby,
+					enum net_failover_slot *slot);
+netdev_tx_t net_failover_start_xmit(struct sk_buff *skb,
+				    struct net_device *dev);
+u16 net_failover_select_queue(struct net_device *dev, struct sk_buff *skb,
+			      struct net_device *sb_dev);
+rx_handler_result_t net_failover_handle_frame(struct sk_buff **pskb);
+
+/* path.c */
+int net_failover_slot_of(struct net_failover_info *nfo,
+			 const struct net_device *lower);
+void net_failover_set_path(struct net_failover_info *nfo,
+			   const struct net_device *leaving);
+void net_failover_primary_closing(struct net_failover_info *nfo);
+
+/* lower.c */
+extern const char * const net_failover_slot_names[NET_FAILOVER_NR_SLOTS];
+extern struct failover_ops net_failover_ops;
+void net_failover_update_mtu_limits(struct net_failover_info *nfo);
+void net_failover_compute_features(struct net_failover_info *nfo);
+
+/* events.c */
+extern struct notifier_block net_failover_notifier;
+void net_failover_notify_work(struct work_struct *work);
+int net_failover_bus_notifier_register(void);
+void net_failover_bus_notifier_unregister(void);
+
+/* static unless KUnit tests them */
+#if IS_ENABLED(CONFIG_KUNIT)
+void net_failover_fold_stats(struct rtnl_link_stats64 *sum,
+			     const struct rtnl_link_stats64 *now,
+			     const struct rtnl_link_stats64 *last);
+void net_failover_acc_sample(struct net_failover_stats_acc *acc,
+			     enum net_failover_slot slot,
+			     const struct rtnl_link_stats64 *now);
+int net_failover_classify(const struct net_device *master,
+			  const struct net_device *lower,
+			  bool have_primary, bool have_standby);
+#endif
+
+#endif /* _NET_FAILOVER_PRIV_H */
