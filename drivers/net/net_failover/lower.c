@@ -101,6 +101,12 @@ void net_failover_compute_features(struct net_failover_info *nfo)
 	}
 
 	dev->vlan_features = vlan_features;
+	/*
+	 * Tunnel frames stay whole down to the lower device that transmits
+	 * them, which segments them in software if it must.
+	 */
+	enc_features = netdev_add_tso_features(enc_features,
+					       NET_FAILOVER_ENC_FEATURES);
 	dev->hw_enc_features = enc_features | NETIF_F_GSO_ENCAP_ALL |
 			       NETIF_F_HW_VLAN_CTAG_TX |
 			       NETIF_F_HW_VLAN_STAG_TX;
@@ -173,11 +179,13 @@ static int net_failover_lower_register(struct net_device *lower,
 	/* as in ndo_open, a lower device that fails to open stays unused */
 	if (netif_running(dev) && !netif_running(lower)) {
 		err = dev_open(lower, NULL);
-		if (err)
+		if (err) {
 			netdev_warn(dev, "cannot open %s: %d\n", lower->name,
 				    err);
-		else
+			__set_bit(slot, &nfo->open_failed);
+		} else {
 			opened = true;
+		}
 	}
 
 	if (dev->flags & IFF_PROMISC) {
@@ -293,6 +301,7 @@ static int net_failover_lower_unregister(struct net_device *lower,
 
 	if (slot == NET_FAILOVER_PRIMARY)
 		nfo->primary_closing = false;
+	__clear_bit(slot, &nfo->open_failed);
 
 	net_failover_set_path(nfo, NULL);
 	net_failover_update_mtu_limits(nfo);
@@ -334,6 +343,40 @@ static int net_failover_lower_name_change(struct net_device *lower,
 
 	netdev_info(dev, "%s lower device is now named %s\n",
 		    net_failover_slot_names[slot], lower->name);
+	/*
+	 * A VF driver may refuse to open while it initialises (iavf: -EBUSY);
+	 * udev renames the device once its probe is over.
+	 */
+	if (test_bit(slot, &nfo->open_failed) && netif_running(dev) &&
+	    !net_failover_lower_open(nfo, slot))
+		net_failover_set_path(nfo, NULL);
+	return 0;
+}
+
+/**
+ * net_failover_lower_open - open a lower device for the running master
+ * @nfo: the master
+ * @slot: which lower device
+ *
+ * Records a failure, so that the next event of the device retries it.
+ *
+ * Return: 0, or dev_open()'s error.
+ */
+int net_failover_lower_open(struct net_failover_info *nfo, int slot)
+{
+	struct net_device *lower = net_failover_lower(nfo, slot);
+	int err;
+
+	ASSERT_RTNL();
+
+	err = dev_open(lower, NULL);
+	if (err) {
+		netdev_warn(nfo->dev, "cannot open %s lower device %s: %d\n",
+			    net_failover_slot_names[slot], lower->name, err);
+		__set_bit(slot, &nfo->open_failed);
+		return err;
+	}
+	__clear_bit(slot, &nfo->open_failed);
 	return 0;
 }
 

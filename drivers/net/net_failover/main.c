@@ -54,11 +54,8 @@ static int net_failover_open(struct net_device *dev)
 		lower = net_failover_lower(nfo, slot);
 		if (!lower)
 			continue;
-		err = dev_open(lower, NULL);
+		err = net_failover_lower_open(nfo, slot);
 		if (err) {
-			netdev_warn(dev, "cannot open %s lower device %s: %d\n",
-				    net_failover_slot_names[slot], lower->name,
-				    err);
 			failed = err;
 			continue;
 		}
@@ -408,17 +405,21 @@ struct failover *net_failover_create(struct net_device *standby_dev)
 	dev->ethtool_ops = &net_failover_ethtool_ops;
 
 	dev->priv_flags |= IFF_UNICAST_FLT | IFF_NO_QUEUE |
-			   IFF_LIVE_ADDR_CHANGE;
+			   IFF_LIVE_ADDR_CHANGE | FO_IFF_LIVE_RENAME_OK;
+	/* its lower devices cannot follow it into another namespace */
+	fo_netns_immutable_set(dev);
 	/* skb->dev is rewritten on the way down */
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	/* the lower device may need the route */
 	netif_keep_dst(dev);
 	fo_set_lltx(dev);
 
-	dev->hw_features = NET_FAILOVER_VLAN_FEATURES |
+	/* tunnel GSO is done in software by a lower device that lacks it */
+	dev->hw_features = NET_FAILOVER_VLAN_FEATURES | NETIF_F_GSO_ENCAP_ALL |
 			   NETIF_F_HW_VLAN_CTAG_TX |
-			   NETIF_F_HW_VLAN_CTAG_RX;
-	dev->features |= dev->hw_features | NETIF_F_HW_VLAN_CTAG_FILTER;
+			   NETIF_F_HW_VLAN_CTAG_RX |
+			   NETIF_F_HW_VLAN_CTAG_FILTER;
+	dev->features |= dev->hw_features;
 	dev->vlan_features = NET_FAILOVER_VLAN_FEATURES;
 	dev->hw_enc_features = NET_FAILOVER_ENC_FEATURES | NETIF_F_GSO_ENCAP_ALL;
 

@@ -86,6 +86,8 @@ struct net_failover_info {
 	u8 lower_state[NET_FAILOVER_NR_SLOTS];
 	/* the primary is between NETDEV_GOING_DOWN and NETDEV_UP */
 	bool primary_closing;
+	/* lower[] slots whose last dev_open() by the master failed */
+	unsigned long open_failed;
 	/* net_failover_destroy() has started */
 	bool dying;
 	/* the master is changing the lower devices' MAC address */
@@ -109,6 +111,8 @@ struct net_failover_info {
 	spinlock_t stats_lock;
 	struct net_failover_stats_acc acc;
 };
+
+int net_failover_lower_open(struct net_failover_info *nfo, int slot);
 
 static inline struct net_device *
 net_failover_lower(struct net_failover_info *nfo, enum net_failover_slot slot)

@@ -279,6 +279,8 @@ struct net_failover_test_lower {
 	int set_mac;
 	/* what ndo_get_stats64 reports; ndo_stop resets it */
 	u64 rx_packets;
+	/* ndo_open calls left to refuse */
+	int open_busy;
 };
 
 static netdev_tx_t net_failover_test_lower_xmit(struct sk_buff *skb,
@@ -722,6 +724,63 @@ static void net_failover_test_last_interval(struct kunit *test, bool unplug)
 	free_netdev(standby);
 }
 
+static int net_failover_test_open_busy(struct net_device *dev)
+{
+	struct net_failover_test_lower *priv = netdev_priv(dev);
+
+	return priv->open_busy-- > 0 ? -EBUSY : 0;
+}
+
+/* like a VF that refuses to open while it initialises */
+static const struct net_device_ops net_failover_test_busy_ops = {
+	.ndo_start_xmit = net_failover_test_lower_xmit,
+	.ndo_open = net_failover_test_open_busy,
+};
+
+/* A primary whose open failed is opened again on its next rename. */
+static void net_failover_test_open_retry(struct kunit *test)
+{
+	struct device *pv = kunit_device_register(test, "net_failover_test-pv");
+	struct device *vf = kunit_device_register(test, "net_failover_test-vf");
+	struct net_device *standby, *primary, *master;
+	struct net_failover_test_lower *pri;
+	struct failover *failover;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pv);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vf);
+
+	standby = net_failover_test_lower_alloc(test, pv);
+	failover = net_failover_create(standby);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, failover);
+	KUNIT_ASSERT_EQ(test, register_netdev(standby), 0);
+	master = net_failover_test_master_of(standby);
+	KUNIT_ASSERT_NOT_NULL(test, master);
+	rtnl_lock();
+	KUNIT_EXPECT_EQ(test, dev_open(master, NULL), 0);
+	rtnl_unlock();
+
+	primary = net_failover_test_lower_alloc(test, vf);
+	primary->netdev_ops = &net_failover_test_busy_ops;
+	pri = netdev_priv(primary);
+	pri->open_busy = 1;
+	KUNIT_ASSERT_EQ(test, register_netdev(primary), 0);
+	KUNIT_ASSERT_PTR_EQ(test, net_failover_test_master_of(primary), master);
+	KUNIT_EXPECT_FALSE(test, netif_running(primary));
+
+	/* what udev's rename delivers */
+	rtnl_lock();
+	call_netdevice_notifiers(NETDEV_CHANGENAME, primary);
+	rtnl_unlock();
+	KUNIT_EXPECT_TRUE(test, netif_running(primary));
+	KUNIT_EXPECT_EQ(test, pri->open_busy, -1);
+
+	unregister_netdev(primary);
+	free_netdev(primary);
+	unregister_netdev(standby);
+	net_failover_destroy(failover);
+	free_netdev(standby);
+}
+
 static void net_failover_test_stats_release(struct kunit *test)
 {
 	net_failover_test_last_interval(test, false);
@@ -738,6 +797,7 @@ static struct kunit_case net_failover_master_cases[] = {
 	KUNIT_CASE(net_failover_test_mac_refused),
 	KUNIT_CASE(net_failover_test_stats_release),
 	KUNIT_CASE(net_failover_test_stats_unplug),
+	KUNIT_CASE(net_failover_test_open_retry),
 	{}
 };
 
