@@ -177,16 +177,8 @@ static int net_failover_lower_register(struct net_device *lower,
 	fo_no_addrconf_set(lower);
 
 	/* as in ndo_open, a lower device that fails to open stays unused */
-	if (netif_running(dev) && !netif_running(lower)) {
-		err = dev_open(lower, NULL);
-		if (err) {
-			netdev_warn(dev, "cannot open %s: %d\n", lower->name,
-				    err);
-			__set_bit(slot, &nfo->open_failed);
-		} else {
-			opened = true;
-		}
-	}
+	if (netif_running(dev) && !netif_running(lower))
+		opened = !net_failover_lower_open(nfo, slot, lower);
 
 	if (dev->flags & IFF_PROMISC) {
 		err = dev_set_promiscuity(lower, 1);
@@ -348,7 +340,7 @@ static int net_failover_lower_name_change(struct net_device *lower,
 	 * udev renames the device once its probe is over.
 	 */
 	if (test_bit(slot, &nfo->open_failed) && netif_running(dev) &&
-	    !net_failover_lower_open(nfo, slot))
+	    !net_failover_lower_open(nfo, slot, lower))
 		net_failover_set_path(nfo, NULL);
 	return 0;
 }
@@ -356,15 +348,16 @@ static int net_failover_lower_name_change(struct net_device *lower,
 /**
  * net_failover_lower_open - open a lower device for the running master
  * @nfo: the master
- * @slot: which lower device
+ * @slot: @lower's slot
+ * @lower: the lower device, published in @slot or about to be
  *
  * Records a failure, so that the next event of the device retries it.
  *
  * Return: 0, or dev_open()'s error.
  */
-int net_failover_lower_open(struct net_failover_info *nfo, int slot)
+int net_failover_lower_open(struct net_failover_info *nfo, int slot,
+			    struct net_device *lower)
 {
-	struct net_device *lower = net_failover_lower(nfo, slot);
 	int err;
 
 	ASSERT_RTNL();

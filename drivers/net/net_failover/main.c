@@ -54,7 +54,7 @@ static int net_failover_open(struct net_device *dev)
 		lower = net_failover_lower(nfo, slot);
 		if (!lower)
 			continue;
-		err = net_failover_lower_open(nfo, slot);
+		err = net_failover_lower_open(nfo, slot, lower);
 		if (err) {
 			failed = err;
 			continue;

@@ -112,7 +112,8 @@ struct net_failover_info {
 	struct net_failover_stats_acc acc;
 };
 
-int net_failover_lower_open(struct net_failover_info *nfo, int slot);
+int net_failover_lower_open(struct net_failover_info *nfo, int slot,
+			    struct net_device *lower);
 
 static inline struct net_device *
 net_failover_lower(struct net_failover_info *nfo, enum net_failover_slot slot)
