@@ -16,6 +16,7 @@
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/if_vlan.h>
+#include <linux/jump_label.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
@@ -173,13 +174,23 @@ struct virtnet_info {
 	u16 status;
 };
 
-/* Test knob: fail this many upcoming rx buffer allocations. */
-static atomic_t virtnet_rx_alloc_fail = ATOMIC_INIT(0);
-/* Test knob: this many upcoming control commands are queued but the device
- * is not notified, so they are never answered (a hung device).
+/*
+ * Test knobs in debugfs. The data path tests only the static key, a patched
+ * out jump until a knob is first set, so a production system that never
+ * writes them pays nothing per packet.
  */
+static DEFINE_STATIC_KEY_FALSE(virtnet_fault_key);
+/* fail this many upcoming rx buffer allocations */
+static atomic_t virtnet_rx_alloc_fail = ATOMIC_INIT(0);
+/* queue but do not notify this many upcoming control commands (a hung device) */
 static atomic_t virtnet_ctrl_unanswered = ATOMIC_INIT(0);
 static struct dentry *virtnet_debugfs;
+
+static bool virtnet_fault(atomic_t *knob)
+{
+	return static_branch_unlikely(&virtnet_fault_key) &&
+	       atomic_dec_if_positive(knob) >= 0;
+}
 
 static bool virtnet_has(const struct virtnet_info *vi, unsigned int fbit)
 {
@@ -232,8 +243,7 @@ static void virtnet_tx_done(struct virtqueue *vq)
 
 static bool virtnet_ctrl_notify(struct virtnet_info *vi)
 {
-	if (unlikely(atomic_read(&virtnet_ctrl_unanswered)) &&
-	    atomic_dec_if_positive(&virtnet_ctrl_unanswered) >= 0)
+	if (virtnet_fault(&virtnet_ctrl_unanswered))
 		return true;
 	return virtqueue_kick(vi->cvq);
 }
@@ -419,12 +429,6 @@ static void virtnet_rq_stat_inc(struct virtnet_rq *rq, u64_stats_t *stat)
 	u64_stats_update_end(&rq->stats.syncp);
 }
 
-static bool virtnet_rx_fail_injected(void)
-{
-	return unlikely(atomic_read(&virtnet_rx_alloc_fail)) &&
-	       atomic_dec_if_positive(&virtnet_rx_alloc_fail) >= 0;
-}
-
 static int virtnet_rx_add_buf(struct virtnet_info *vi, struct virtnet_rq *rq,
 			      gfp_t gfp)
 {
@@ -439,7 +443,7 @@ static int virtnet_rx_add_buf(struct virtnet_info *vi, struct virtnet_rq *rq,
 				    VIRTNET_MRG_BUF_MIN, VIRTNET_MRG_BUF_MAX),
 			    SMP_CACHE_BYTES);
 
-	if (virtnet_rx_fail_injected())
+	if (virtnet_fault(&virtnet_rx_alloc_fail))
 		return -ENOMEM;
 	if (unlikely(!skb_page_frag_refill(len, pf, gfp)))
 		return -ENOMEM;
@@ -2020,41 +2024,50 @@ static struct virtio_driver virtnet_driver = {
 };
 
 /*
- * Test knob: while set, devices are probed with a feature table without
- * VIRTIO_NET_F_STANDBY, as by a driver without failover support (clearing
- * it in virtnet_validate() comes after the virtio core's first feature write).
- * Both tables have the same size, so a probe that reads one's address and
- * the other's length stays in bounds.
+ * Test knob: while set, devices are probed as by a driver without failover
+ * support. Clearing STANDBY in virtnet_validate() would be too late: the
+ * virtio core writes the features once before it, and QEMU plugs the
+ * primary on that write. STANDBY is the table's last entry, so the knob
+ * only shortens the table, one word: a probe that sees either size, even
+ * both in one loop, stays in bounds, and the table is never written.
  */
-static unsigned int virtnet_features_nostandby[ARRAY_SIZE(virtnet_features)];
-
 static int virtnet_refuse_standby_read(void *data, u64 *val)
 {
-	*val = READ_ONCE(virtnet_driver.feature_table) ==
-	       virtnet_features_nostandby;
+	*val = READ_ONCE(virtnet_driver.feature_table_size) !=
+	       ARRAY_SIZE(virtnet_features);
 	return 0;
 }
 
 static int virtnet_refuse_standby_write(void *data, u64 val)
 {
-	unsigned int i, n = 0;
-
-	if (!val) {
-		WRITE_ONCE(virtnet_driver.feature_table, virtnet_features);
-		WRITE_ONCE(virtnet_driver.feature_table_size,
-			   ARRAY_SIZE(virtnet_features));
-		return 0;
-	}
-	for (i = 0; i < ARRAY_SIZE(virtnet_features); i++)
-		if (virtnet_features[i] != VIRTIO_NET_F_STANDBY)
-			virtnet_features_nostandby[n++] = virtnet_features[i];
-	WRITE_ONCE(virtnet_driver.feature_table_size, n);
-	WRITE_ONCE(virtnet_driver.feature_table, virtnet_features_nostandby);
+	BUILD_BUG_ON(virtnet_features[ARRAY_SIZE(virtnet_features) - 1] !=
+		     VIRTIO_NET_F_STANDBY);
+	WRITE_ONCE(virtnet_driver.feature_table_size,
+		   ARRAY_SIZE(virtnet_features) - !!val);
 	return 0;
 }
 DEFINE_DEBUGFS_ATTRIBUTE(virtnet_refuse_standby_fops,
 			 virtnet_refuse_standby_read,
 			 virtnet_refuse_standby_write, "%llu\n");
+
+/* A count knob: arms the static key the first time it is set. */
+static int virtnet_fault_get(void *data, u64 *val)
+{
+	*val = atomic_read(data);
+	return 0;
+}
+
+static int virtnet_fault_set(void *data, u64 val)
+{
+	if (val > INT_MAX)
+		return -EINVAL;
+	atomic_set(data, val);
+	if (val)
+		static_branch_enable(&virtnet_fault_key);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(virtnet_fault_fops, virtnet_fault_get,
+			 virtnet_fault_set, "%llu\n");
 
 static int __init virtnet_init(void)
 {
@@ -2063,10 +2076,10 @@ static int __init virtnet_init(void)
 	virtnet_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file_unsafe("refuse_standby", 0600, virtnet_debugfs,
 				   NULL, &virtnet_refuse_standby_fops);
-	debugfs_create_atomic_t("rx_alloc_fail", 0600, virtnet_debugfs,
-				&virtnet_rx_alloc_fail);
-	debugfs_create_atomic_t("ctrl_unanswered", 0600, virtnet_debugfs,
-				&virtnet_ctrl_unanswered);
+	debugfs_create_file_unsafe("rx_alloc_fail", 0600, virtnet_debugfs,
+				   &virtnet_rx_alloc_fail, &virtnet_fault_fops);
+	debugfs_create_file_unsafe("ctrl_unanswered", 0600, virtnet_debugfs,
+				   &virtnet_ctrl_unanswered, &virtnet_fault_fops);
 
 	err = register_virtio_driver(&virtnet_driver);
 	if (err)
