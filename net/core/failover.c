@@ -204,6 +204,9 @@ static int failover_lower_register(struct net_device *lower_dev,
 		}
 	}
 
+	/* netconsole stops on it: the master decides where packets go now */
+	call_netdevice_notifiers(NETDEV_JOIN, lower_dev);
+
 	err = netdev_rx_handler_register(lower_dev, ops->slave_handle_frame,
 					 failover_dev);
 	if (err) {

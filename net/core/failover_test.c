@@ -36,6 +36,9 @@ struct failover_test_master {
 	struct net_device *refuse;
 	/* slave_register calls in which the device was kept from addrconf */
 	int no_addrconf_at_register;
+	/* NETDEV_JOIN events of this device, and those before its rx handler */
+	int joins;
+	int joins_before_handler;
 };
 
 struct failover_test_ctx {
@@ -341,6 +344,52 @@ static void failover_test_pair_later(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, m->registered, 2);
 	/* the driver may open it: addrconf must be off by then */
 	KUNIT_EXPECT_EQ(test, m->no_addrconf_at_register, 2);
+}
+
+static int failover_test_netdev_event(struct notifier_block *nb,
+				      unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct failover_test_master *m;
+
+	if (event != NETDEV_JOIN || dev->netdev_ops != &failover_test_netdev_ops)
+		return NOTIFY_DONE;
+	m = failover_test_priv(dev);
+	m->joins++;
+	if (!netdev_is_rx_handler_busy(dev))
+		m->joins_before_handler++;
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block failover_test_notifier = {
+	.notifier_call = failover_test_netdev_event,
+};
+
+static void failover_test_notifier_unregister(void *unused)
+{
+	unregister_netdevice_notifier(&failover_test_notifier);
+}
+
+/* A new lower device gets NETDEV_JOIN (netconsole stops on it) first. */
+static void failover_test_join(struct kunit *test)
+{
+	struct net_device *master, *lower, *other;
+	int err;
+
+	err = register_netdevice_notifier(&failover_test_notifier);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	err = kunit_add_action_or_reset(test, failover_test_notifier_unregister,
+					NULL);
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	master = failover_test_master(test, 1);
+	lower = failover_test_dev(test, 1);
+	other = failover_test_dev(test, 2);
+	failover_test_expect_paired(test, lower, master);
+	KUNIT_EXPECT_EQ(test, failover_test_priv(lower)->joins, 1);
+	KUNIT_EXPECT_EQ(test, failover_test_priv(lower)->joins_before_handler, 1);
+	KUNIT_EXPECT_EQ(test, failover_test_priv(other)->joins, 0);
+	KUNIT_EXPECT_EQ(test, failover_test_priv(master)->joins, 0);
 }
 
 /* Devices that exist before failover_register(), like a VF present at boot. */
@@ -713,6 +762,7 @@ static struct kunit_case failover_test_pairing_cases[] = {
 	KUNIT_CASE(failover_test_taken_ignored),
 	KUNIT_CASE(failover_test_second_master),
 	KUNIT_CASE(failover_test_register_errors),
+	KUNIT_CASE(failover_test_join),
 	{}
 };
 

@@ -4,6 +4,7 @@
 #include <linux/etherdevice.h>
 #include <linux/jiffies.h>
 #include <linux/netdevice.h>
+#include <linux/netpoll.h>
 #include <linux/rcupdate.h>
 #include <linux/skbuff.h>
 #include <linux/u64_stats_sync.h>
@@ -58,12 +59,14 @@ static void net_failover_count(struct net_failover_info *nfo,
 			       enum net_failover_ctr ctr, unsigned int bytes)
 {
 	struct net_failover_pcpu_stats *s = this_cpu_ptr(nfo->pcpu_stats);
+	unsigned long flags;
 
-	u64_stats_update_begin(&s->syncp);
+	/* netpoll's transmit (interrupts off) may interrupt another writer */
+	flags = u64_stats_update_begin_irqsave(&s->syncp);
 	u64_stats_inc(&s->ctr[ctr]);
 	if (bytes)
 		u64_stats_add(&s->ctr[ctr + 1], bytes);
-	u64_stats_update_end(&s->syncp);
+	u64_stats_update_end_irqrestore(&s->syncp, flags);
 }
 
 netdev_tx_t net_failover_start_xmit(struct sk_buff *skb,
@@ -92,7 +95,10 @@ netdev_tx_t net_failover_start_xmit(struct sk_buff *skb,
 	/* let the lower device pick its own queue, see select_queue */
 	skb->queue_mapping = qdisc_skb_cb(skb)->slave_dev_queue_mapping;
 	len = skb->len;
-	ret = dev_queue_xmit(skb);
+	if (unlikely(netpoll_tx_running(dev)))
+		ret = net_failover_netpoll_xmit(nfo, slot, skb);
+	else
+		ret = dev_queue_xmit(skb);
 	rcu_read_unlock();
 
 	if (likely(ret == NET_XMIT_SUCCESS || ret == NET_XMIT_CN))

@@ -131,8 +131,13 @@ static int net_failover_netdev_event(struct notifier_block *nb,
 		/* some drivers reset their counters when they stop */
 		net_failover_sample(nfo, slot, lower);
 		/* still running: a planned close or unplug loses nothing */
-		if (slot == NET_FAILOVER_PRIMARY)
-			net_failover_primary_closing(nfo);
+		/*
+		 * The close follows this notifier under the same RTNL hold,
+		 * so this is the only place left to drain: a bounded wait.
+		 */
+		if (slot == NET_FAILOVER_PRIMARY &&
+		    net_failover_primary_closing(nfo))
+			net_failover_drain_primary(nfo);
 		break;
 	case NETDEV_UP:
 		if (slot == NET_FAILOVER_PRIMARY)
@@ -166,19 +171,40 @@ struct notifier_block net_failover_notifier = {
 };
 
 #ifdef CONFIG_PCI
+static bool net_failover_has_primary_of(const struct device *parent)
+{
+	struct net_failover_info *nfo;
+	struct net_device *primary;
+	bool found = false;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(nfo, &net_failover_list, node) {
+		primary = rcu_dereference(nfo->lower[NET_FAILOVER_PRIMARY]);
+		if (primary && primary->dev.parent == parent) {
+			found = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
 /*
  * A VF driver's remove may stop receiving before it closes the netdev: move
  * transmit, announce and drain before remove, not at NETDEV_GOING_DOWN.
+ * Other devices' unbinds never wait for RTNL, and the drain waits without it.
  */
 static int net_failover_bus_event(struct notifier_block *nb,
 				  unsigned long action, void *data)
 {
+	struct net_failover_info *nfo, *tmp;
 	struct device *parent = data;
-	struct net_failover_info *nfo;
 	struct net_device *primary;
+	LIST_HEAD(drain);
 	int tries = 0;
 
-	if (action != BUS_NOTIFY_UNBIND_DRIVER)
+	if (action != BUS_NOTIFY_UNBIND_DRIVER ||
+	    !net_failover_has_primary_of(parent))
 		return NOTIFY_DONE;
 
 	while (!rtnl_trylock()) {
@@ -188,10 +214,20 @@ static int net_failover_bus_event(struct notifier_block *nb,
 	}
 	list_for_each_entry(nfo, &net_failover_list, node) {
 		primary = net_failover_lower(nfo, NET_FAILOVER_PRIMARY);
-		if (primary && primary->dev.parent == parent)
-			net_failover_primary_closing(nfo);
+		if (primary && primary->dev.parent == parent &&
+		    net_failover_primary_closing(nfo)) {
+			/* @parent's device lock keeps drain_node ours */
+			dev_hold(nfo->dev);
+			list_add(&nfo->drain_node, &drain);
+		}
 	}
 	rtnl_unlock();
+
+	list_for_each_entry_safe(nfo, tmp, &drain, drain_node) {
+		net_failover_drain_primary(nfo);
+		list_del(&nfo->drain_node);
+		dev_put(nfo->dev);
+	}
 	return NOTIFY_DONE;
 }
 

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* net_failover lower devices: adding and releasing them, and what follows */
 
+#include <linux/device.h>
 #include <linux/if_ether.h>
 #include <linux/if_vlan.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <kunit/visibility.h>
 #include <net/failover.h>
 
@@ -73,6 +75,7 @@ void net_failover_compute_features(struct net_failover_info *nfo)
 	u16 tso_max_segs = GSO_MAX_SEGS;
 	struct net_device *dev = nfo->dev;
 	enum net_failover_slot slot;
+	bool dst_release = true;
 	struct net_device *lower;
 	bool any = false;
 
@@ -98,7 +101,13 @@ void net_failover_compute_features(struct net_failover_info *nfo)
 		needed_tailroom = max(needed_tailroom, lower->needed_tailroom);
 		tso_max_size = min(tso_max_size, lower->tso_max_size);
 		tso_max_segs = min(tso_max_segs, lower->tso_max_segs);
+		dst_release &= !!(lower->priv_flags & IFF_XMIT_DST_RELEASE);
 	}
+
+	/* keep the route for a lower device that uses it, as bonding does */
+	dev->priv_flags &= ~IFF_XMIT_DST_RELEASE;
+	if (any && dst_release && (dev->priv_flags & IFF_XMIT_DST_RELEASE_PERM))
+		dev->priv_flags |= IFF_XMIT_DST_RELEASE;
 
 	dev->vlan_features = vlan_features;
 	/*
@@ -142,6 +151,12 @@ static int net_failover_lower_pre_register(struct net_device *lower,
 			   holder == standby ? "standby" : "primary",
 			   holder->name);
 		return slot;
+	}
+	/* its VLANs' frames would be lost on it, as bonding refuses it too */
+	if ((lower->features & NETIF_F_VLAN_CHALLENGED) && vlan_uses_dev(dev)) {
+		netdev_err(dev, "refusing %s: it cannot carry VLANs and %s has VLANs; remove them, then replug it\n",
+			   lower->name, dev->name);
+		return -EPERM;
 	}
 	return 0;
 }
@@ -197,6 +212,12 @@ static int net_failover_lower_register(struct net_device *lower,
 		goto err_allmulti;
 	}
 
+	/* netconsole on the master then reaches the wire through @lower too */
+	err = net_failover_lower_netpoll_enable(nfo, slot, lower);
+	if (err)
+		netdev_warn(dev, "%s: no netpoll on it (%d): netconsole will not use it\n",
+			    lower->name, err);
+
 	netdev_hold(lower, &nfo->lower_tracker[slot], GFP_KERNEL);
 	spin_lock(&nfo->stats_lock);
 	dev_get_stats(lower, &now);
@@ -231,6 +252,7 @@ err_promisc:
 	if (dev->flags & IFF_PROMISC)
 		dev_set_promiscuity(lower, -1);
 err_close:
+	net_failover_cancel_open(nfo, slot);
 	if (opened)
 		dev_close(lower);
 	fo_no_addrconf_clear(lower);
@@ -276,6 +298,7 @@ static int net_failover_lower_unregister(struct net_device *lower,
 	net_failover_acc_detach(&nfo->acc, slot, &now);
 	spin_unlock(&nfo->stats_lock);
 
+	net_failover_lower_netpoll_disable(nfo, slot);
 	vlan_vids_del_by_dev(lower, dev);
 	/* unlike the _sync_multiple calls, these take the master's lock */
 	dev_uc_unsync(lower, dev);
@@ -294,6 +317,7 @@ static int net_failover_lower_unregister(struct net_device *lower,
 	if (slot == NET_FAILOVER_PRIMARY)
 		nfo->primary_closing = false;
 	__clear_bit(slot, &nfo->open_failed);
+	net_failover_cancel_open(nfo, slot);
 
 	net_failover_set_path(nfo, NULL);
 	net_failover_update_mtu_limits(nfo);
@@ -345,15 +369,84 @@ static int net_failover_lower_name_change(struct net_device *lower,
 	return 0;
 }
 
+/*
+ * Some drivers register their netdev before they can open it (e100 makes
+ * its DMA pool after register_netdev()), and the master would open it from
+ * that registration. The probe holds the parent's device lock: while it is
+ * held, open the device from a work item once it is free.
+ */
+static bool net_failover_parent_busy(const struct net_device *lower)
+{
+	struct device *parent = lower->dev.parent;
+
+	if (!parent)
+		return false;
+	/* a trylock under RTNL cannot deadlock against the usual order */
+	if (!device_trylock(parent))
+		return true;
+	device_unlock(parent);
+	return false;
+}
+
+static void net_failover_defer_open(struct net_failover_info *nfo, int slot,
+				    struct net_device *lower)
+{
+	if (!nfo->open_parent[slot])
+		nfo->open_parent[slot] = get_device(lower->dev.parent);
+	schedule_work(&nfo->open_work);
+}
+
+/* drops a deferred open of @slot's lower device */
+void net_failover_cancel_open(struct net_failover_info *nfo, int slot)
+{
+	ASSERT_RTNL();
+
+	put_device(nfo->open_parent[slot]);
+	nfo->open_parent[slot] = NULL;
+}
+
+void net_failover_open_work(struct work_struct *work)
+{
+	struct net_failover_info *nfo = container_of(work,
+						     struct net_failover_info,
+						     open_work);
+	enum net_failover_slot slot;
+	struct net_device *lower;
+	struct device *parent;
+
+	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
+		rtnl_lock();
+		parent = nfo->open_parent[slot];
+		nfo->open_parent[slot] = NULL;
+		rtnl_unlock();
+		if (!parent)
+			continue;
+
+		/* the probe is over once its device lock is free */
+		device_lock(parent);
+		device_unlock(parent);
+
+		rtnl_lock();
+		lower = net_failover_lower(nfo, slot);
+		if (lower && lower->dev.parent == parent && !nfo->dying &&
+		    netif_running(nfo->dev) && !netif_running(lower) &&
+		    !net_failover_lower_open(nfo, slot, lower))
+			net_failover_set_path(nfo, NULL);
+		rtnl_unlock();
+		put_device(parent);
+	}
+}
+
 /**
  * net_failover_lower_open - open a lower device for the running master
  * @nfo: the master
  * @slot: @lower's slot
  * @lower: the lower device, published in @slot or about to be
  *
- * Records a failure, so that the next event of the device retries it.
+ * Records a failure, so that the next event of the device retries it. A
+ * device whose driver is still probing is opened later, from a work item.
  *
- * Return: 0, or dev_open()'s error.
+ * Return: 0 (opened or deferred), or dev_open()'s error.
  */
 int net_failover_lower_open(struct net_failover_info *nfo, int slot,
 			    struct net_device *lower)
@@ -362,6 +455,10 @@ int net_failover_lower_open(struct net_failover_info *nfo, int slot,
 
 	ASSERT_RTNL();
 
+	if (net_failover_parent_busy(lower)) {
+		net_failover_defer_open(nfo, slot, lower);
+		return 0;
+	}
 	err = dev_open(lower, NULL);
 	if (err) {
 		netdev_warn(nfo->dev, "cannot open %s lower device %s: %d\n",

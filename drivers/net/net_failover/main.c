@@ -34,7 +34,7 @@
 /* enough that a VF's queue choice (often one per vCPU) is rarely folded */
 #define NET_FAILOVER_TX_QUEUES	16
 
-/* all masters, so that a driver unbind finds its primary; protects: RTNL */
+/* all masters, so that a driver unbind finds its primary; RTNL, and RCU to read */
 LIST_HEAD(net_failover_list);
 
 /* net_device_ops */
@@ -314,6 +314,11 @@ const struct net_device_ops net_failover_netdev_ops = {
 	.ndo_vlan_rx_kill_vid	= net_failover_vlan_rx_kill_vid,
 	.ndo_fix_features	= net_failover_fix_features,
 	.ndo_features_check	= passthru_features_check,
+#ifdef CONFIG_NET_POLL_CONTROLLER
+	.ndo_poll_controller	= net_failover_poll_controller,
+	.ndo_netpoll_setup	= net_failover_netpoll_setup,
+	.ndo_netpoll_cleanup	= net_failover_netpoll_cleanup,
+#endif
 };
 
 /* ethtool_ops */
@@ -392,6 +397,7 @@ struct failover *net_failover_create(struct net_device *standby_dev)
 	nfo->tx_slot = NET_FAILOVER_NR_SLOTS;
 	spin_lock_init(&nfo->stats_lock);
 	INIT_DELAYED_WORK(&nfo->notify_work, net_failover_notify_work);
+	INIT_WORK(&nfo->open_work, net_failover_open_work);
 	nfo->pcpu_stats = netdev_alloc_pcpu_stats(struct net_failover_pcpu_stats);
 	if (!nfo->pcpu_stats) {
 		err = -ENOMEM;
@@ -410,8 +416,8 @@ struct failover *net_failover_create(struct net_device *standby_dev)
 	fo_netns_immutable_set(dev);
 	/* skb->dev is rewritten on the way down */
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
-	/* the lower device may need the route */
-	netif_keep_dst(dev);
+	/* until a lower device says it does not need the route */
+	dev->priv_flags &= ~IFF_XMIT_DST_RELEASE;
 	fo_set_lltx(dev);
 
 	/* tunnel GSO is done in software by a lower device that lacks it */
@@ -450,7 +456,7 @@ struct failover *net_failover_create(struct net_device *standby_dev)
 	}
 
 	rtnl_lock();
-	list_add(&nfo->node, &net_failover_list);
+	list_add_rcu(&nfo->node, &net_failover_list);
 	rtnl_unlock();
 	return failover;
 
@@ -487,7 +493,8 @@ void net_failover_destroy(struct failover *failover)
 	dev = rtnl_dereference(failover->failover_dev);
 	nfo = netdev_priv(dev);
 	nfo->dying = true;
-	list_del(&nfo->node);
+	/* unregister_netdevice() below waits out the bus notifier's walk */
+	list_del_rcu(&nfo->node);
 	netif_device_detach(dev);
 	for (slot = 0; slot < NET_FAILOVER_NR_SLOTS; slot++) {
 		lower = net_failover_lower(nfo, slot);
@@ -498,6 +505,8 @@ void net_failover_destroy(struct failover *failover)
 
 	/* dying stops it from requeueing; it takes RTNL, so cancel outside */
 	cancel_delayed_work_sync(&nfo->notify_work);
+	/* the lower devices are gone: it finds nothing to open if it runs */
+	cancel_work_sync(&nfo->open_work);
 
 	/* the core's reference would block unregistering; it needs RTNL */
 	rtnl_lock();

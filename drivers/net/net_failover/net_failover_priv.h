@@ -73,8 +73,10 @@ struct net_failover_pcpu_stats {
 /* netdev_priv() of a master */
 struct net_failover_info {
 	struct net_device *dev;
-	/* in net_failover_list */
+	/* in net_failover_list: written under RTNL, walked under RCU too */
 	struct list_head node;
+	/* in the bus notifier's list of masters to drain */
+	struct list_head drain_node;
 
 	/* written under RTNL and stats_lock */
 	struct net_device __rcu *lower[NET_FAILOVER_NR_SLOTS];
@@ -88,6 +90,9 @@ struct net_failover_info {
 	bool primary_closing;
 	/* lower[] slots whose last dev_open() by the master failed */
 	unsigned long open_failed;
+	/* RTNL: held parents of lower devices to open once their probe is over */
+	struct device *open_parent[NET_FAILOVER_NR_SLOTS];
+	struct work_struct open_work;
 	/* net_failover_destroy() has started */
 	bool dying;
 	/* the master is changing the lower devices' MAC address */
@@ -99,6 +104,9 @@ struct net_failover_info {
 	u64 switches;
 	unsigned int notify_left;
 	struct delayed_work notify_work;
+
+	/* each lower device's own netpoll while the master has netpoll */
+	struct netpoll __rcu *np[NET_FAILOVER_NR_SLOTS];
 
 	/* read by the datapath; set once moved and announced, carrier aside */
 	bool primary_active;
@@ -161,19 +169,60 @@ int net_failover_slot_of(struct net_failover_info *nfo,
 			 const struct net_device *lower);
 void net_failover_set_path(struct net_failover_info *nfo,
 			   const struct net_device *leaving);
-void net_failover_primary_closing(struct net_failover_info *nfo);
+bool net_failover_primary_closing(struct net_failover_info *nfo);
+void net_failover_drain_primary(struct net_failover_info *nfo);
 
 /* lower.c */
 extern const char * const net_failover_slot_names[NET_FAILOVER_NR_SLOTS];
 extern struct failover_ops net_failover_ops;
 void net_failover_update_mtu_limits(struct net_failover_info *nfo);
 void net_failover_compute_features(struct net_failover_info *nfo);
+void net_failover_cancel_open(struct net_failover_info *nfo, int slot);
+void net_failover_open_work(struct work_struct *work);
 
 /* events.c */
 extern struct notifier_block net_failover_notifier;
 void net_failover_notify_work(struct work_struct *work);
 int net_failover_bus_notifier_register(void);
 void net_failover_bus_notifier_unregister(void);
+
+/* netpoll.c */
+#ifdef CONFIG_NET_POLL_CONTROLLER
+int net_failover_lower_netpoll_enable(struct net_failover_info *nfo,
+				      enum net_failover_slot slot,
+				      struct net_device *lower);
+void net_failover_lower_netpoll_disable(struct net_failover_info *nfo,
+					enum net_failover_slot slot);
+netdev_tx_t net_failover_netpoll_xmit(struct net_failover_info *nfo,
+				      enum net_failover_slot slot,
+				      struct sk_buff *skb);
+int net_failover_netpoll_setup(struct net_device *dev, struct netpoll_info *ni);
+void net_failover_netpoll_cleanup(struct net_device *dev);
+void net_failover_poll_controller(struct net_device *dev);
+#else
+static inline int
+net_failover_lower_netpoll_enable(struct net_failover_info *nfo,
+				  enum net_failover_slot slot,
+				  struct net_device *lower)
+{
+	return 0;
+}
+
+static inline void
+net_failover_lower_netpoll_disable(struct net_failover_info *nfo,
+				   enum net_failover_slot slot)
+{
+}
+
+/* netpoll_tx_running() is false: never called */
+static inline netdev_tx_t
+net_failover_netpoll_xmit(struct net_failover_info *nfo,
+			  enum net_failover_slot slot, struct sk_buff *skb)
+{
+	dev_kfree_skb_any(skb);
+	return NETDEV_TX_OK;
+}
+#endif
 
 /* static unless KUnit tests them */
 #if IS_ENABLED(CONFIG_KUNIT)

@@ -791,6 +791,46 @@ static void net_failover_test_stats_unplug(struct kunit *test)
 	net_failover_test_last_interval(test, true);
 }
 
+static bool net_failover_test_dst_release(struct net_device *dev)
+{
+	return dev->priv_flags & IFF_XMIT_DST_RELEASE;
+}
+
+/* The master drops the route on transmit unless a lower device needs it. */
+static void net_failover_test_keep_dst(struct kunit *test)
+{
+	struct device *pv = kunit_device_register(test, "net_failover_test-pv");
+	struct device *vf = kunit_device_register(test, "net_failover_test-vf");
+	struct net_device *standby, *primary, *master;
+	struct failover *failover;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pv);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vf);
+
+	standby = net_failover_test_lower_alloc(test, pv);
+	failover = net_failover_create(standby);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, failover);
+	KUNIT_ASSERT_EQ(test, register_netdev(standby), 0);
+	master = net_failover_test_master_of(standby);
+	KUNIT_ASSERT_NOT_NULL(test, master);
+	KUNIT_EXPECT_TRUE(test, net_failover_test_dst_release(master));
+
+	/* a primary that uses the route */
+	primary = net_failover_test_lower_alloc(test, vf);
+	netif_keep_dst(primary);
+	KUNIT_EXPECT_EQ(test, register_netdev(primary), 0);
+	KUNIT_EXPECT_PTR_EQ(test, net_failover_test_master_of(primary), master);
+	KUNIT_EXPECT_FALSE(test, net_failover_test_dst_release(master));
+
+	unregister_netdev(primary);
+	free_netdev(primary);
+	KUNIT_EXPECT_TRUE(test, net_failover_test_dst_release(master));
+
+	unregister_netdev(standby);
+	net_failover_destroy(failover);
+	free_netdev(standby);
+}
+
 static struct kunit_case net_failover_master_cases[] = {
 	KUNIT_CASE(net_failover_test_master),
 	KUNIT_CASE(net_failover_test_rx),
@@ -798,6 +838,7 @@ static struct kunit_case net_failover_master_cases[] = {
 	KUNIT_CASE(net_failover_test_stats_release),
 	KUNIT_CASE(net_failover_test_stats_unplug),
 	KUNIT_CASE(net_failover_test_open_retry),
+	KUNIT_CASE(net_failover_test_keep_dst),
 	{}
 };
 

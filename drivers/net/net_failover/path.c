@@ -33,32 +33,43 @@ static const char * const net_failover_reason_names[] = {
 	[NET_FAILOVER_REASON_STANDBY_REMOVED] = "standby removed",
 };
 
-static void net_failover_drain_primary(struct net_failover_info *nfo)
+/**
+ * net_failover_drain_primary - wait until the host's switch has followed
+ * @nfo: the master, held by the caller
+ *
+ * Waits, at most NET_FAILOVER_DRAIN_MS, for the standby to receive a frame
+ * after transmit moved off a closing primary. Needs no lock: the counter is
+ * per-CPU. A caller that can return first should: the bus notifier drains
+ * after it has dropped RTNL.
+ */
+void net_failover_drain_primary(struct net_failover_info *nfo)
 {
 	const enum net_failover_ctr ctr = NET_FAILOVER_STANDBY *
 		NET_FAILOVER_CTR_PER_SLOT + NET_FAILOVER_CTR_RX_PACKETS;
 	unsigned long end = jiffies + msecs_to_jiffies(NET_FAILOVER_DRAIN_MS);
 	u64 rx = net_failover_read_ctr(nfo, ctr);
 
-	ASSERT_RTNL();
-
 	while (time_before(jiffies, end) &&
 	       net_failover_read_ctr(nfo, ctr) == rx)
 		usleep_range(500, 1000);
 }
 
-/* the primary is about to stop: move transmit while it still receives */
-void net_failover_primary_closing(struct net_failover_info *nfo)
+/*
+ * The primary is about to stop: move transmit while it still receives.
+ * Returns true if it carried traffic and the standby now does, so the
+ * caller should drain before the primary stops.
+ */
+bool net_failover_primary_closing(struct net_failover_info *nfo)
 {
 	struct net_device *primary = net_failover_lower(nfo, NET_FAILOVER_PRIMARY);
 	bool carried = primary && nfo->tx_lower == primary;
 
 	if (nfo->primary_closing)
-		return;
+		return false;
 	nfo->primary_closing = true;
 	net_failover_set_path(nfo, NULL);
-	if (carried && nfo->tx_lower && netif_running(nfo->dev))
-		net_failover_drain_primary(nfo);
+	return carried && nfo->tx_lower && nfo->tx_lower != primary &&
+	       netif_running(nfo->dev);
 }
 
 int net_failover_slot_of(struct net_failover_info *nfo,
@@ -153,10 +164,11 @@ void net_failover_set_path(struct net_failover_info *nfo,
 	}
 	WRITE_ONCE(nfo->primary_active, new && new == primary);
 
-	/* nothing may be sent on the old primary once we return */
-	if (old && nfo->tx_slot == NET_FAILOVER_PRIMARY && new != old)
-		synchronize_net();
-
+	/*
+	 * No grace period here: a sender that picked the old lower may still
+	 * be in its dev_queue_xmit(). That is safe while the lower is open,
+	 * and dev_close() and unregistration each wait for such senders.
+	 */
 	if (new)
 		netif_carrier_on(dev);
 	else
