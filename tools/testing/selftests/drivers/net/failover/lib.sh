@@ -504,7 +504,7 @@ extra_tap() {
 
 # extra_up NAME NIC...: boot the extra guest NAME with one NIC per spec,
 # "standby ID NETDEV TAP MAC BUS [off]" or "primary ID NETDEV TAP MAC BUS
-# STANDBY" (lab.sh nic_standby, nic_primary; buses rp0-rp3), and wait for
+# STANDBY [MODEL]" (lab.sh nic_standby, nic_primary; buses rp0-rp3), and wait for
 # its agent.  The taps are created here.
 extra_up() {
 	local name=$1 n w

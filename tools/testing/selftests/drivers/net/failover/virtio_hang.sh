@@ -30,16 +30,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-now_ms() { date +%s%3N; }
-
-# vlan_add VID: adds a VLAN on the standby; sets RC and MS (elapsed).
+# vlan_add VID: adds a VLAN on the standby; sets RC and MS (elapsed, timed
+# in the guest: a loaded host slows the agent's round trip by seconds).
 vlan_add() {
-	local t0 out
+	local out
 
-	t0=$(now_ms)
-	out=$(GUEST_TIMEOUT=60 guest "ip link add link $STANDBY name $STANDBY.$1 type vlan id $1 2>&1; echo rc=\$?")
-	MS=$(($(now_ms) - t0))
-	RC=$(sed -n 's/^rc=//p' <<<"$out")
+	out=$(GUEST_TIMEOUT=60 guest "t0=\$(date +%s%3N); ip link add link $STANDBY name $STANDBY.$1 type vlan id $1 2>&1; echo rc=\$? ms=\$((\$(date +%s%3N) - t0))")
+	MS=$(sed -n 's/^rc=[0-9]* ms=//p' <<<"$out")
+	RC=$(sed -n 's/^rc=\([0-9]*\).*/\1/p' <<<"$out")
 	OUT=$(grep -v '^rc=' <<<"$out" | paste -sd' ')
 }
 

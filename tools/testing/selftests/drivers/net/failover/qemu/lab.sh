@@ -408,12 +408,12 @@ nic_standby() {
 		-device virtio-net-pci,netdev="$2",id="$1",mac="$4",failover="${6:-on}",bus="$5",romfile=$mq${7:+,$7}
 }
 
-# nic_primary ID NETDEV TAP MAC BUS STANDBY: an e1000 primary on TAP paired
-# with STANDBY.  No ROM: migration needs the hidden primary's RAM blocks to
-# match on both sides.
+# nic_primary ID NETDEV TAP MAC BUS STANDBY [MODEL]: an e1000 (or MODEL)
+# primary on TAP paired with STANDBY.  No ROM: migration needs the hidden
+# primary's RAM blocks to match on both sides.
 nic_primary() {
 	echo -netdev tap,id="$2",ifname="$3",script=no,downscript=no \
-		-device e1000,netdev="$2",id="$1",failover_pair_id="$6",mac="$4",bus="$5",romfile=
+		-device "${7:-e1000}",netdev="$2",id="$1",failover_pair_id="$6",mac="$4",bus="$5",romfile=
 }
 
 # qemu_args NAME TAPSBY TAPPRI [extra...]: a guest wired for failover, one
