@@ -71,7 +71,8 @@ out=$(extra_load 2>&1) || echo "$out" | sed 's/^/load: /'
 
 # parity: a VLAN-challenged primary without VLANs
 check "the e100 netdev exists" busywait 30000 e100_of
-check "trio with the e100 as primary ($MASTER $STANDBY $PRIMARY)" busywait 30000 trio_complete
+busywait 30000 trio_complete
+check "trio with the e100 as primary ($MASTER $STANDBY $PRIMARY)" trio_complete
 check "primary $PRIMARY is the e100 ($E100)" [ "$PRIMARY" = "$E100" ]
 f=$(guest "ethtool -k $E100" | sed -n 's/^vlan-challenged: //p')
 check "$E100: vlan-challenged: $f" grep -q '^on' <<<"$f"
@@ -96,7 +97,8 @@ vping "via the standby"
 
 # the e100 returns while the master has a VLAN
 d0=$(guest "dmesg | wc -l")
-check "e100 back after a rescan ($E100)" e100_rescan
+e100_rescan
+check "e100 back after a rescan ($E100)" e100_of
 busywait 5000 guest "dmesg | tail -n +$((d0 + 1)) | grep -q 'refusing $E100'"
 msg=$(guest "dmesg | tail -n +$((d0 + 1)) | grep 'refusing $E100'" | head -1)
 echo "INFO: kernel: ${msg:-(nothing)}"
@@ -110,7 +112,8 @@ vping "via the standby, the e100 refused"
 guest "ip link del $VDEV"
 VDEV=
 check "e100 removed again" e100_remove
-check "e100 back after a rescan ($E100)" e100_rescan
+e100_rescan
+check "e100 back after a rescan ($E100)" e100_of
 check "without VLANs the e100 is the primary again" busywait 30000 trio_complete
 check "primary $PRIMARY is the e100 ($E100)" [ "$PRIMARY" = "$E100" ]
 check "guest reaches the peer over the primary" busywait 20000 guest_ping_ok "$PEER"
