@@ -46,6 +46,9 @@ for s in $STACKS; do
 	}
 	trap '"$LAB" down "$env" >/dev/null; exit 1' INT TERM
 	LAB_ENV=$env "$DIR/run_stack.sh" "$RAW/$s" 2>&1 | tee "$RAW/$s.log" | grep --line-buffered '^bench:' >&2
+	say "stack $s: RTNL hold times"
+	LAB_ENV=$env "$DIR/rtnl_hold.sh" "$RAW/$s/values" >>"$RAW/$s.log" 2>&1 ||
+		echo "fail rtnl_flap rtnl_hold.sh failed (see $s.log)" >>"$RAW/$s/values"
 	"$LAB" down "$env" >/dev/null
 	trap - INT TERM
 	cp "$(dirname "$env")/dmesg.txt" "$RAW/$s/dmesg.txt" 2>/dev/null

@@ -149,7 +149,9 @@ def analyze(d):
             M("live_gap").add(gap, c)
     for k in ("trio_probe_ms", "trio_enslaved_ms", "trio_carrier_ms", "live_downtime_ms",
               "iperf_tx", "iperf_rx", "pktgen_master", "pktgen_direct",
-              "pktgen_bond", "pktgen_bond_direct"):
+              "pktgen_bond", "pktgen_bond_direct",
+              "rtnl_flap", "rtnl_rescan", "rtnl_unbind",
+              "unbind_rescan", "unbind_unbind"):
         for v in values.get(k, []):
             M(k).add(v)
     for a, b, k in (("pktgen_master", "pktgen_direct", "pktgen_master_ratio"),
@@ -228,6 +230,12 @@ ROWS = [
     ("packets lost, migrate start to 8 s after completion", "live_lost", "%.0f"),
     ("longest gap (ms)", "live_gap", "%.0f"),
     ("QEMU downtime (ms)", "live_downtime_ms", "%.0f"),
+    ("9. Longest call under RTNL of the failover event paths (rtnl_hold.sh, us)", None),
+    ("carrier flap (set_link off, on)", "rtnl_flap", "%.0f"),
+    ("PCI remove and rescan of the primary", "rtnl_rescan", "%.0f"),
+    ("unbind of an unrelated PCI device", "rtnl_unbind", "%.0f"),
+    ("PCI bus notifier, the primary's unbind, whole (RTNL part above)", "unbind_rescan", "%.0f"),
+    ("PCI bus notifier, an unrelated unbind, whole", "unbind_unbind", "%.0f"),
 ]
 
 

@@ -14,9 +14,15 @@
 #            virtio-pci and bound again: an unbind that is no primary's
 #            (what every PCI unbind in the system costs net_failover)
 #
-# Prints "rtnl_hold SCENARIO FUNCTION CALLS MAX_US" lines and writes them to
-# $1 if given.  Run on one STACK (default ours); bench.sh runs it per stack.
-# Figures are TCG-emulated: compare stacks and trees measured in one run.
+# Per scenario and repeat, appends to $1 (bench.sh: the stack's values
+# file; default: standard output only) and prints
+#   rtnl_SCENARIO REP US      the longest call of the functions that run
+#                             under RTNL (the notifiers; of the bus
+#                             notifier, net_failover_primary_closing)
+#   unbind_SCENARIO REP US    the longest PCI bus notifier call, whole
+#   rtnl_fn SCENARIO REP FUNCTION CALLS MAX_US   each function's figures
+# Run on one STACK (default ours).  TCG-emulated figures: compare stacks and
+# trees measured in one run.
 
 source "$(dirname "$0")/../../tools/testing/selftests/drivers/net/failover/lib.sh"
 
@@ -36,9 +42,9 @@ echo 1 > $TR/options/funcgraph-tail; echo function_graph > $TR/current_tracer
 : > $TR/trace; echo 1 > $TR/tracing_on"
 }
 
-# trace_take SCENARIO: one "SCENARIO FUNCTION CALLS MAX_US" line per function
+# trace_take SCENARIO REP: the figures of one repeat
 trace_take() {
-	guest "echo 0 > $TR/tracing_on; cat $TR/trace" | awk -v s="$1" '
+	guest "echo 0 > $TR/tracing_on; cat $TR/trace" | awk -v s="$1" -v r="$2" '
 	/ us +\|/ {
 		d = $0; sub(/ us +\|.*/, "", d); sub(/.*[^0-9.]/, "", d)
 		f = $0; sub(/.*\| */, "", f)
@@ -47,7 +53,15 @@ trace_take() {
 		else next
 		n[f]++; if (d + 0 > m[f]) m[f] = d + 0
 	}
-	END { for (f in n) printf "rtnl_hold %s %s %d %.0f\n", s, f, n[f], m[f] }'
+	END {
+		for (f in n) {
+			printf "rtnl_fn %s %s %s %d %.0f\n", s, r, f, n[f], m[f]
+			if (f != "net_failover_bus_event" && m[f] > rtnl)
+				rtnl = m[f]
+		}
+		printf "rtnl_%s %s %.0f\n", s, r, rtnl
+		printf "unbind_%s %s %.0f\n", s, r, m["net_failover_bus_event"]
+	}' | tee -a "$OUTF"
 }
 
 if ! trio_whole; then
@@ -56,34 +70,42 @@ if ! trio_whole; then
 fi
 peer ping -q -i 0.005 -W 1 "$GUEST_IP" >/dev/null 2>&1 &
 ping_pid=$!
-trap 'kill $ping_pid 2>/dev/null; set_link true' EXIT
+cleanup() {
+	kill "$ping_pid" 2>/dev/null
+	set_link true
+	[ -n "${lab_rc+x}" ] && "$LAB" down "$LAB_ENV" >/dev/null
+}
+trap cleanup EXIT
 
-trace_start
 for ((i = 0; i < REPS; i++)); do
+	trace_start
 	set_link false
 	busywait 10000 eval '! carrier "$PRIMARY"'
 	sleep 0.5
 	set_link true
 	busywait 10000 carrier "$PRIMARY"
 	busywait 10000 guest_ping_ok
+	trace_take flap "$i"
 done
-r_flap=$(trace_take flap)
 
-trace_start
 for ((i = 0; i < REPS; i++)); do
+	trace_start
 	primary_remove && primary_rescan
+	trace_take rescan "$i"
 done
-r_rescan=$(trace_take rescan)
 
 # an unrelated PCI function, hot-plugged: virtio-pci binds it with or
 # without a virtio driver for it
 qmp '{"execute":"device_add","arguments":{"driver":"virtio-rng-pci","id":"rng0","bus":"rp2"}}' >/dev/null
-rng_bdf() { RNG=$(guest "grep -l 0x1044 /sys/bus/pci/devices/*/device | head -1 | xargs -r dirname | xargs -r basename"); [ -n "$RNG" ]; }
+rng_bdf() {
+	RNG=$(guest "grep -lx 0x1044 /sys/bus/pci/devices/*/device | head -n 1 | xargs -r dirname | xargs -r basename")
+	[ -n "$RNG" ]
+}
 busywait 20000 rng_bdf
-trace_start
 for ((i = 0; i < REPS; i++)); do
+	trace_start
 	guest "echo $RNG > /sys/bus/pci/drivers/virtio-pci/unbind; echo $RNG > /sys/bus/pci/drivers/virtio-pci/bind" >/dev/null
+	trace_take unbind "$i"
 done
-r_unbind=$(trace_take unbind)
-
-printf '%s\n' "$r_flap" "$r_rescan" "$r_unbind" | sed '/^$/d' | sort | tee "$OUTF"
+qmp '{"execute":"device_del","arguments":{"id":"rng0"}}' >/dev/null
+guest "echo nop > $TR/current_tracer; : > $TR/set_ftrace_filter" >/dev/null
