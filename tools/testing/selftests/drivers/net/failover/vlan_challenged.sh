@@ -4,13 +4,15 @@
 # A primary that cannot carry VLANs, in a guest of its own (extra_up): QEMU's
 # i82557b is an 82557 D100, which Linux's e100 marks VLAN-challenged.
 #
-# Parity: without VLANs the e100 becomes the primary and carries traffic,
-# and the master, VLAN-challenged while it is enslaved, refuses a VLAN.
-# With the primary removed (PCI remove) the master takes VLAN 10, which
-# flows via the standby.  Then the primary returns (PCI rescan) while the
-# master has the VLAN: it must be refused with a kernel message naming it,
-# stay out of the trio, and the VLAN must keep flowing via the standby.
-# Without the VLAN, after another remove and rescan, it pairs again.
+# Parity: without VLANs the e100 becomes the primary and carries traffic.
+# Beyond stock: the master, VLAN-challenged while it is enslaved, refuses a
+# VLAN (stock's takes it).  With the primary removed (PCI remove) the master
+# takes VLAN 10, which flows via the standby.  Then the primary returns (PCI
+# rescan) while the master is up and has the VLAN: it must be refused with
+# a kernel message naming it, stay out of the trio, and the VLAN must keep
+# flowing via the standby.  Without the VLAN, after another remove and
+# rescan, it pairs again and is opened once e100's probe is over (stock
+# opens it inside the probe, and e100 oopses: not run on stock, XFAIL).
 #
 #   peer ns: eth0 198.18.14.2 -- br0 --+-- hv5-sby -- virtio-net failover=on --+
 #     vlanpeer.py: vid 10 198.19.14.2  +-- hv5-pri -- i82557b (e100) ----------+-- master 198.18.14.1
@@ -79,8 +81,18 @@ check "$E100: vlan-challenged: $f" grep -q '^on' <<<"$f"
 guest "ip link set $MASTER up && ip addr add $IP/24 dev $MASTER"
 check "guest reaches the peer over the primary" busywait 20000 guest_ping_ok "$PEER"
 out=$(guest "ip link add link $MASTER name $MASTER.$VID type vlan id $VID 2>&1; echo rc=\$?")
-check "a VLAN on $MASTER is refused while the e100 is enslaved ($(echo "$out" | paste -sd' '))" \
-	grep -q 'rc=[1-9]' <<<"$out"
+beyond "a VLAN on $MASTER is refused while the e100 is enslaved ($(echo "$out" | paste -sd' '))" \
+	grep -q 'rc=[1-9]' <<<"$out" || guest "ip link del $MASTER.$VID" >/dev/null 2>&1
+
+# Stock net_failover opens a lower device from inside its register_netdev():
+# an e100 plugged while the master is up oopses (NULL dereference in
+# e100_alloc_cbs, seen on stock), and the guest is lost.
+if stock_module net_failover; then
+	echo "FAIL: the e100 returns while the master is up: not run, stock net_failover opens it inside e100_probe's register_netdev() (oops) (beyond stock)"
+	BEYOND_FAILED=1
+	extra_down
+	finish "the master takes VLANs over a VLAN-challenged primary, and opens a lower inside its driver's probe (e100 oopses)"
+fi
 
 # VLAN 10 via the standby
 check "e100 removed; master and standby remain" e100_remove
