@@ -182,7 +182,8 @@ kunit_collect() {
 # The whole suite runs on stock (that proves the tests), on ours, and on our
 # virtio_net under Debian's failover and net_failover (our driver must stand
 # in for Debian's under the stock master, and every test drives traffic or
-# control through the standby); the other mixed stacks run the tests that
+# control through the standby; only the tests of the master's own beyond-
+# stock behaviour, already XFAIL on stock, are left out); the other mixed stacks run the tests that
 # exercise the interface they mix, to stay within CI's time.  A stack is
 # tested when all of its "ours" modules were built.  CHECK_FULL=1 runs the
 # whole suite on every stack.
@@ -196,7 +197,12 @@ stack_tests() {
 
 	case $1 in
 	*@6.1) want="trio.sh link.sh unplug.sh hotplug.sh badinput.sh migrate.sh" ;;
-	stock|ours|virtio_net=ours) all_tests; return ;;
+	stock|ours) all_tests; return ;;
+	# the master is stock's here: its XFAILs are proved on stock already
+	virtio_net=ours)
+		[ -n "$CHECK_FULL" ] && { all_tests; return; }
+		all_tests | grep -vx -e vlan_challenged.sh -e netconsole.sh
+		return ;;
 	failover=ours) want="trio.sh order.sh hotplug.sh migrate.sh badinput.sh" ;;
 	failover=ours,net_failover=ours) want="trio.sh link.sh unplug.sh migrate.sh" ;;
 	net_failover=ours) want="trio.sh link.sh unplug.sh" ;;
