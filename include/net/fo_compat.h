@@ -26,6 +26,7 @@
 #define fo_no_addrconf_set(dev)		((dev)->flags |= IFF_SLAVE)
 #define fo_no_addrconf_clear(dev)	((dev)->flags &= ~IFF_SLAVE)
 #define fo_no_addrconf(dev)		(!!((dev)->flags & IFF_SLAVE))
+#define FO_NO_ADDRCONF_IS_IFF_SLAVE	1
 
 /*
  * Renaming a running netdev: 6.2. 6.1 refuses it unless IFF_LIVE_RENAME_OK
@@ -64,6 +65,7 @@
 #define fo_no_addrconf_set(dev)		((dev)->priv_flags |= IFF_NO_ADDRCONF)
 #define fo_no_addrconf_clear(dev)	((dev)->priv_flags &= ~IFF_NO_ADDRCONF)
 #define fo_no_addrconf(dev)		(!!((dev)->priv_flags & IFF_NO_ADDRCONF))
+#define FO_NO_ADDRCONF_IS_IFF_SLAVE	0
 #define FO_IFF_FAILOVER_SLAVE		IFF_FAILOVER_SLAVE
 #define FO_IFF_LIVE_RENAME_OK		0
 #define fo_netns_immutable_set(dev)	((dev)->netns_immutable = 1)

@@ -97,8 +97,12 @@ failover_ops_of(const struct net_device *failover_dev)
 	return ops;
 }
 
-/* A master being unregistered was unhashed under RTNL: it is not found. */
+/*
+ * The master whose key is @addr, @dev's permanent MAC. A master being
+ * unregistered was unhashed under RTNL: it is not found.
+ */
 static struct net_device *failover_master_of(struct net_device *dev,
+					     const u8 *addr,
 					     const struct failover_ops **ops)
 {
 	struct net_device *failover_dev = NULL;
@@ -108,9 +112,8 @@ static struct net_device *failover_master_of(struct net_device *dev,
 	ASSERT_RTNL();
 
 	rcu_read_lock();
-	list_for_each_entry_rcu(entry, failover_bucket(dev->perm_addr),
-				fo.list) {
-		if (!ether_addr_equal(entry->key, dev->perm_addr))
+	list_for_each_entry_rcu(entry, failover_bucket(addr), fo.list) {
+		if (!ether_addr_equal(entry->key, addr))
 			continue;
 		candidate = rcu_dereference(entry->fo.failover_dev);
 		if (candidate == dev ||
@@ -174,6 +177,21 @@ static const char *failover_lower_unusable(struct net_device *dev)
 	return NULL;
 }
 
+/* Tells user space that @dev is no longer marked as a lower device. */
+static void failover_lower_unmark(struct net_device *dev)
+{
+	char role[] = "FAILOVER_ROLE=none";
+	char *envp[2];
+
+	ASSERT_RTNL();
+
+	envp[0] = role;
+	envp[1] = NULL;
+	dev->flags &= ~IFF_SLAVE;
+	fo_no_addrconf_clear(dev);
+	kobject_uevent_env(&dev->dev.kobj, KOBJ_CHANGE, envp);
+}
+
 static int failover_lower_register(struct net_device *lower_dev,
 				   struct net_device *failover_dev,
 				   const struct failover_ops *ops)
@@ -214,6 +232,8 @@ static int failover_lower_register(struct net_device *lower_dev,
 		goto err_out;
 	}
 
+	/* before the link, whose RTM_NEWLINK then shows it */
+	lower_dev->flags |= IFF_SLAVE;
 	err = netdev_master_upper_dev_link(lower_dev, failover_dev, NULL,
 					   &lag_upper_info, NULL);
 	if (err) {
@@ -243,6 +263,7 @@ err_upper_link:
 	lower_dev->priv_flags &= ~FO_IFF_FAILOVER_SLAVE;
 	netdev_upper_dev_unlink(lower_dev, failover_dev);
 err_rx_handler:
+	lower_dev->flags &= ~IFF_SLAVE;
 	netdev_rx_handler_unregister(lower_dev);
 err_out:
 	netdev_err(failover_dev, "failover: cannot enslave %s: %s (%d)\n",
@@ -279,13 +300,21 @@ static int failover_lower_release(struct net_device *lower_dev,
 	}
 
 	netdev_rx_handler_unregister(lower_dev);
+	/* before the unlink, whose RTM_NEWLINK then shows it; not on 6.1 */
+	if (!FO_NO_ADDRCONF_IS_IFF_SLAVE)
+		lower_dev->flags &= ~IFF_SLAVE;
 	netdev_upper_dev_unlink(lower_dev, failover_dev);
 	lower_dev->priv_flags &= ~FO_IFF_FAILOVER_SLAVE;
 
 	if (notify && ops && ops->slave_unregister)
 		ops->slave_unregister(lower_dev, failover_dev);
 	/* after the driver, which may close @lower_dev first */
-	fo_no_addrconf_clear(lower_dev);
+	if (lower_dev->reg_state == NETREG_REGISTERED) {
+		failover_lower_unmark(lower_dev);
+	} else {
+		lower_dev->flags &= ~IFF_SLAVE;
+		fo_no_addrconf_clear(lower_dev);
+	}
 
 	netdev_dbg(failover_dev, "failover slave:%s unregistered\n",
 		   lower_dev->name);
@@ -366,20 +395,57 @@ static void failover_master_unregister(struct net_device *failover_dev)
 	mutex_unlock(&failover_lock);
 }
 
+/*
+ * NETDEV_POST_INIT comes before the device's sysfs entry and so its "add"
+ * uevent: marked now, it is never seen unmarked, and nothing configures it
+ * before NETDEV_REGISTER links it. register_netdevice() holds RTNL from
+ * one to the other, so at most one device is in between.
+ */
+static struct net_device *failover_premarked;
+
+static void failover_lower_premark(struct net_device *dev)
+{
+	const struct failover_ops *ops;
+	const u8 *addr = dev->perm_addr;
+
+	ASSERT_RTNL();
+
+	failover_premarked = NULL;
+	if (dev->type != ARPHRD_ETHER || dev->addr_len != ETH_ALEN)
+		return;
+	/* register_netdevice() fills perm_addr from dev_addr after POST_INIT */
+	if (is_zero_ether_addr(addr) && dev->addr_assign_type == NET_ADDR_PERM)
+		addr = dev->dev_addr;
+	/* already flagged: another master driver's (hv_netvsc's VF) */
+	if (is_zero_ether_addr(addr) || (dev->flags & IFF_SLAVE) ||
+	    !failover_master_of(dev, addr, &ops))
+		return;
+
+	dev->flags |= IFF_SLAVE;
+	fo_no_addrconf_set(dev);
+	failover_premarked = dev;
+}
+
 static void failover_lower_appeared(struct net_device *dev)
 {
 	const struct failover_ops *ops = NULL;
 	struct net_device *failover_dev;
+	bool premarked;
 
 	ASSERT_RTNL();
 
-	if (dev->type != ARPHRD_ETHER || netif_is_failover(dev) ||
-	    is_zero_ether_addr(dev->perm_addr))
-		return;
+	premarked = failover_premarked == dev && (dev->flags & IFF_SLAVE);
+	failover_premarked = NULL;
 
-	failover_dev = failover_master_of(dev, &ops);
-	if (failover_dev)
-		failover_lower_register(dev, failover_dev, ops);
+	if (dev->type == ARPHRD_ETHER && !netif_is_failover(dev) &&
+	    !is_zero_ether_addr(dev->perm_addr)) {
+		failover_dev = failover_master_of(dev, dev->perm_addr, &ops);
+		if (failover_dev &&
+		    !failover_lower_register(dev, failover_dev, ops))
+			return;
+	}
+	if (premarked)
+		failover_lower_unmark(dev);
 }
 
 static void failover_lower_changed(struct net_device *lower_dev,
@@ -413,6 +479,9 @@ static int failover_event(struct notifier_block *nb, unsigned long event,
 	ASSERT_RTNL();
 
 	switch (event) {
+	case NETDEV_POST_INIT:
+		failover_lower_premark(dev);
+		break;
 	case NETDEV_REGISTER:
 		failover_lower_appeared(dev);
 		break;

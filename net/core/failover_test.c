@@ -39,6 +39,10 @@ struct failover_test_master {
 	/* NETDEV_JOIN events of this device, and those before its rx handler */
 	int joins;
 	int joins_before_handler;
+	/* its NETDEV_POST_INIT, after the core's: what user space sees first */
+	int post_inits;
+	bool slave_at_post_init;
+	bool no_addrconf_at_post_init;
 };
 
 struct failover_test_ctx {
@@ -298,6 +302,7 @@ static void failover_test_expect_paired(struct kunit *test,
 			    (void *)master);
 	KUNIT_EXPECT_TRUE(test, netif_is_failover_slave(lower));
 	KUNIT_EXPECT_TRUE(test, fo_no_addrconf(lower));
+	KUNIT_EXPECT_TRUE(test, lower->flags & IFF_SLAVE);
 	rtnl_unlock();
 }
 
@@ -310,6 +315,7 @@ static void failover_test_expect_free(struct kunit *test,
 	KUNIT_EXPECT_FALSE(test, netdev_is_rx_handler_busy(dev));
 	KUNIT_EXPECT_FALSE(test, netif_is_failover_slave(dev));
 	KUNIT_EXPECT_FALSE(test, fo_no_addrconf(dev));
+	KUNIT_EXPECT_FALSE(test, dev->flags & IFF_SLAVE);
 	rtnl_unlock();
 }
 
@@ -352,17 +358,25 @@ static int failover_test_netdev_event(struct notifier_block *nb,
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct failover_test_master *m;
 
-	if (event != NETDEV_JOIN || dev->netdev_ops != &failover_test_netdev_ops)
+	if (dev->netdev_ops != &failover_test_netdev_ops)
 		return NOTIFY_DONE;
 	m = failover_test_priv(dev);
-	m->joins++;
-	if (!netdev_is_rx_handler_busy(dev))
-		m->joins_before_handler++;
+	if (event == NETDEV_POST_INIT) {
+		m->post_inits++;
+		m->slave_at_post_init = dev->flags & IFF_SLAVE;
+		m->no_addrconf_at_post_init = fo_no_addrconf(dev);
+	} else if (event == NETDEV_JOIN) {
+		m->joins++;
+		if (!netdev_is_rx_handler_busy(dev))
+			m->joins_before_handler++;
+	}
 	return NOTIFY_DONE;
 }
 
+/* after the core's notifier */
 static struct notifier_block failover_test_notifier = {
 	.notifier_call = failover_test_netdev_event,
+	.priority = -1,
 };
 
 static void failover_test_notifier_unregister(void *unused)
@@ -370,10 +384,8 @@ static void failover_test_notifier_unregister(void *unused)
 	unregister_netdevice_notifier(&failover_test_notifier);
 }
 
-/* A new lower device gets NETDEV_JOIN (netconsole stops on it) first. */
-static void failover_test_join(struct kunit *test)
+static void failover_test_notifier_register(struct kunit *test)
 {
-	struct net_device *master, *lower, *other;
 	int err;
 
 	err = register_netdevice_notifier(&failover_test_notifier);
@@ -381,7 +393,14 @@ static void failover_test_join(struct kunit *test)
 	err = kunit_add_action_or_reset(test, failover_test_notifier_unregister,
 					NULL);
 	KUNIT_ASSERT_EQ(test, err, 0);
+}
 
+/* A new lower device gets NETDEV_JOIN (netconsole stops on it) first. */
+static void failover_test_join(struct kunit *test)
+{
+	struct net_device *master, *lower, *other;
+
+	failover_test_notifier_register(test);
 	master = failover_test_master(test, 1);
 	lower = failover_test_dev(test, 1);
 	other = failover_test_dev(test, 2);
@@ -390,6 +409,54 @@ static void failover_test_join(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, failover_test_priv(lower)->joins_before_handler, 1);
 	KUNIT_EXPECT_EQ(test, failover_test_priv(other)->joins, 0);
 	KUNIT_EXPECT_EQ(test, failover_test_priv(master)->joins, 0);
+}
+
+/*
+ * A device with a master's MAC is flagged at NETDEV_POST_INIT, before its
+ * sysfs entry and "add" uevent exist; perm_addr is not yet filled in then.
+ */
+static void failover_test_premark(struct kunit *test)
+{
+	struct net_device *master, *lower, *other;
+	struct failover_test_master *l, *o;
+
+	failover_test_notifier_register(test);
+	master = failover_test_master(test, 20);
+	lower = failover_test_dev(test, 20);
+	other = failover_test_dev(test, 21);
+	l = failover_test_priv(lower);
+	o = failover_test_priv(other);
+
+	KUNIT_EXPECT_EQ(test, l->post_inits, 1);
+	KUNIT_EXPECT_TRUE(test, l->slave_at_post_init);
+	KUNIT_EXPECT_TRUE(test, l->no_addrconf_at_post_init);
+	failover_test_expect_paired(test, lower, master);
+
+	KUNIT_EXPECT_EQ(test, o->post_inits, 1);
+	KUNIT_EXPECT_FALSE(test, o->slave_at_post_init);
+	KUNIT_EXPECT_FALSE(test, o->no_addrconf_at_post_init);
+	failover_test_expect_free(test, other);
+}
+
+/* Flagged at NETDEV_POST_INIT, then declined: nothing of the flags stays. */
+static void failover_test_premark_declined(struct kunit *test)
+{
+	struct net_device *master, *lower;
+
+	failover_test_notifier_register(test);
+	master = failover_test_master(test, 22);
+	failover_test_priv(master)->veto_register = -EBUSY;
+	lower = failover_test_dev(test, 22);
+
+	KUNIT_EXPECT_TRUE(test, failover_test_priv(lower)->slave_at_post_init);
+	failover_test_expect_free(test, lower);
+
+	/* and a failing slave_register the same */
+	failover_test_priv(master)->veto_register = 0;
+	failover_test_priv(master)->fail_register = -EIO;
+	lower = failover_test_dev(test, 22);
+	KUNIT_EXPECT_TRUE(test, failover_test_priv(lower)->slave_at_post_init);
+	failover_test_expect_free(test, lower);
 }
 
 /* Devices that exist before failover_register(), like a VF present at boot. */
@@ -763,6 +830,8 @@ static struct kunit_case failover_test_pairing_cases[] = {
 	KUNIT_CASE(failover_test_second_master),
 	KUNIT_CASE(failover_test_register_errors),
 	KUNIT_CASE(failover_test_join),
+	KUNIT_CASE(failover_test_premark),
+	KUNIT_CASE(failover_test_premark_declined),
 	{}
 };
 

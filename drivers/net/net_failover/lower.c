@@ -243,6 +243,7 @@ static int net_failover_lower_register(struct net_device *lower,
 	netdev_info(dev, "%s is the %s lower device\n", lower->name,
 		    net_failover_slot_names[slot]);
 	net_failover_set_path(nfo, NULL);
+	net_failover_uevent_now(nfo, slot);
 	return 0;
 
 err_allmulti:
@@ -324,6 +325,8 @@ static int net_failover_lower_unregister(struct net_device *lower,
 	net_failover_compute_features(nfo);
 	netdev_info(dev, "%s released (was the %s lower device)\n",
 		    lower->name, net_failover_slot_names[slot]);
+	/* the core tells @lower's own watchers */
+	net_failover_uevent_now(nfo, slot);
 
 	/* the datapath may still use @lower; it lives until it is unlisted */
 	netdev_put(lower, &nfo->lower_tracker[slot]);

@@ -397,6 +397,8 @@ struct failover *net_failover_create(struct net_device *standby_dev)
 	nfo->tx_slot = NET_FAILOVER_NR_SLOTS;
 	spin_lock_init(&nfo->stats_lock);
 	INIT_DELAYED_WORK(&nfo->notify_work, net_failover_notify_work);
+	INIT_DELAYED_WORK(&nfo->uevent_work, net_failover_uevent_work);
+	nfo->uevent_next = jiffies;
 	INIT_WORK(&nfo->open_work, net_failover_open_work);
 	nfo->pcpu_stats = netdev_alloc_pcpu_stats(struct net_failover_pcpu_stats);
 	if (!nfo->pcpu_stats) {
@@ -409,6 +411,7 @@ struct failover *net_failover_create(struct net_device *standby_dev)
 
 	dev->netdev_ops = &net_failover_netdev_ops;
 	dev->ethtool_ops = &net_failover_ethtool_ops;
+	dev->rtnl_link_ops = &net_failover_link_ops;
 
 	dev->priv_flags |= IFF_UNICAST_FLT | IFF_NO_QUEUE |
 			   IFF_LIVE_ADDR_CHANGE | FO_IFF_LIVE_RENAME_OK;
@@ -505,6 +508,7 @@ void net_failover_destroy(struct failover *failover)
 
 	/* dying stops it from requeueing; it takes RTNL, so cancel outside */
 	cancel_delayed_work_sync(&nfo->notify_work);
+	cancel_delayed_work_sync(&nfo->uevent_work);
 	/* the lower devices are gone: it finds nothing to open if it runs */
 	cancel_work_sync(&nfo->open_work);
 
@@ -522,9 +526,12 @@ static int __init net_failover_init(void)
 {
 	int err;
 
-	err = register_netdevice_notifier(&net_failover_notifier);
+	err = rtnl_link_register(&net_failover_link_ops);
 	if (err)
 		return err;
+	err = register_netdevice_notifier(&net_failover_notifier);
+	if (err)
+		goto err_link_ops;
 	err = net_failover_bus_notifier_register();
 	if (err)
 		goto err_netdev_notifier;
@@ -532,6 +539,8 @@ static int __init net_failover_init(void)
 
 err_netdev_notifier:
 	unregister_netdevice_notifier(&net_failover_notifier);
+err_link_ops:
+	rtnl_link_unregister(&net_failover_link_ops);
 	return err;
 }
 module_init(net_failover_init);
@@ -540,6 +549,7 @@ static void __exit net_failover_exit(void)
 {
 	net_failover_bus_notifier_unregister();
 	unregister_netdevice_notifier(&net_failover_notifier);
+	rtnl_link_unregister(&net_failover_link_ops);
 }
 module_exit(net_failover_exit);
 

@@ -104,6 +104,10 @@ struct net_failover_info {
 	u64 switches;
 	unsigned int notify_left;
 	struct delayed_work notify_work;
+	/* RTNL: lower slots and the master with a change uevent due */
+	unsigned long uevent_pending;
+	unsigned long uevent_next;
+	struct delayed_work uevent_work;
 
 	/* each lower device's own netpoll while the master has netpoll */
 	struct netpoll __rcu *np[NET_FAILOVER_NR_SLOTS];
@@ -185,6 +189,17 @@ extern struct notifier_block net_failover_notifier;
 void net_failover_notify_work(struct work_struct *work);
 int net_failover_bus_notifier_register(void);
 void net_failover_bus_notifier_unregister(void);
+
+/* netlink.c; only declared here, as main.c's exports see it (CRCs) */
+struct rtnl_link_ops;
+extern struct rtnl_link_ops net_failover_link_ops;
+
+/* uevent.c */
+void net_failover_uevent_work(struct work_struct *work);
+void net_failover_uevent_now(struct net_failover_info *nfo,
+			     enum net_failover_slot slot);
+void net_failover_uevent_queue(struct net_failover_info *nfo,
+			       enum net_failover_slot slot);
 
 /* netpoll.c */
 #ifdef CONFIG_NET_POLL_CONTROLLER

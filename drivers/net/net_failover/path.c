@@ -130,6 +130,7 @@ static void net_failover_lower_state(struct net_failover_info *nfo,
 	info.link_up = !!(state & NET_FAILOVER_LS_LINK);
 	info.tx_enabled = tx;
 	netdev_lower_state_changed(lower, &info);
+	net_failover_uevent_queue(nfo, slot);
 }
 
 /* @leaving: a lower device about to be released, not to be used any more */
