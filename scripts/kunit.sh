@@ -216,7 +216,8 @@ sync_tree() {
 		 include/net/failover.h include/net/net_failover.h \
 		 include/net/fo_compat.h \
 		 include/trace/events/failover.h \
-		 include/trace/events/net_failover.h; do
+		 include/trace/events/net_failover.h \
+		 include/uapi/linux/if_net_failover.h; do
 		sync_file "${f#"$REPO"/}"
 	done
 

@@ -7,9 +7,12 @@
 #include <kunit/device.h>
 #include <kunit/test.h>
 #include <linux/atomic.h>
+#include <linux/delay.h>
 #include <linux/etherdevice.h>
 #include <linux/if_ether.h>
+#include <linux/net.h>
 #include <linux/netdevice.h>
+#include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
 #include <net/net_failover.h>
@@ -831,6 +834,118 @@ static void net_failover_test_keep_dst(struct kunit *test)
 	free_netdev(standby);
 }
 
+/* a listener on the uevent netlink group, as udevd is */
+static struct socket *net_failover_test_uevent_sock(struct kunit *test)
+{
+	struct sockaddr_nl addr = {
+		.nl_family = AF_NETLINK,
+		.nl_groups = 1,
+	};
+	struct socket *sock;
+
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, PF_NETLINK, SOCK_DGRAM,
+					       NETLINK_KOBJECT_UEVENT, &sock), 0);
+	KUNIT_ASSERT_EQ(test, kernel_bind(sock, (struct sockaddr *)&addr,
+					  sizeof(addr)), 0);
+	return sock;
+}
+
+/*
+ * The queued change events of @name's primary role; *@active is the
+ * FAILOVER_ACTIVE of the last one.
+ */
+static int net_failover_test_uevents(struct kunit *test, struct socket *sock,
+				     const char *name, int *active)
+{
+	char *buf = kunit_kzalloc(test, 2048, GFP_KERNEL);
+	char ifname[IFNAMSIZ + 16];
+	struct msghdr msg = {};
+	struct kvec iov;
+	int len, n = 0;
+	char *f;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	snprintf(ifname, sizeof(ifname), "INTERFACE=%s", name);
+	for (;;) {
+		bool mine = false, primary = false;
+		int act = -1;
+
+		iov.iov_base = buf;
+		iov.iov_len = 2047;
+		len = kernel_recvmsg(sock, &msg, &iov, 1, iov.iov_len,
+				     MSG_DONTWAIT);
+		if (len <= 0)
+			break;
+		buf[len] = '\0';
+		for (f = buf; f < buf + len; f += strlen(f) + 1) {
+			mine |= !strcmp(f, ifname);
+			primary |= !strcmp(f, "FAILOVER_ROLE=primary");
+			if (!strncmp(f, "FAILOVER_ACTIVE=", 16))
+				act = f[16] == '1';
+		}
+		if (mine && primary && act >= 0) {
+			*active = act;
+			n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * A carrier storm on the primary: its role events are rate limited to one
+ * per gap, and the last one reports the final state.
+ */
+static void net_failover_test_uevent_storm(struct kunit *test)
+{
+	struct device *pv = kunit_device_register(test, "net_failover_test-pv");
+	struct device *vf = kunit_device_register(test, "net_failover_test-vf");
+	struct net_device *standby, *primary, *master;
+	struct failover *failover;
+	struct socket *sock;
+	int i, n, active = -1;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pv);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vf);
+
+	standby = net_failover_test_lower_alloc(test, pv);
+	failover = net_failover_create(standby);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, failover);
+	KUNIT_ASSERT_EQ(test, register_netdev(standby), 0);
+	master = net_failover_test_master_of(standby);
+	KUNIT_ASSERT_NOT_NULL(test, master);
+	primary = net_failover_test_lower_alloc(test, vf);
+	KUNIT_ASSERT_EQ(test, register_netdev(primary), 0);
+	KUNIT_ASSERT_PTR_EQ(test, net_failover_test_master_of(primary), master);
+	rtnl_lock();
+	KUNIT_EXPECT_EQ(test, dev_open(master, NULL), 0);
+	rtnl_unlock();
+	net_failover_test_carrier(standby, true);
+	net_failover_test_carrier(primary, true);
+	msleep(1500);
+
+	sock = net_failover_test_uevent_sock(test);
+	/* 20 moves of transmit in 0.4 s, each long enough for the work to run */
+	for (i = 0; i < 10; i++) {
+		net_failover_test_carrier(primary, false);
+		msleep(20);
+		net_failover_test_carrier(primary, true);
+		msleep(20);
+	}
+	/* what is pending goes out at most a gap after the last change */
+	msleep(1500);
+	n = net_failover_test_uevents(test, sock, primary->name, &active);
+	KUNIT_EXPECT_GE(test, n, 1);
+	KUNIT_EXPECT_LE(test, n, 3);
+	KUNIT_EXPECT_EQ(test, active, 1);
+	sock_release(sock);
+
+	unregister_netdev(primary);
+	free_netdev(primary);
+	unregister_netdev(standby);
+	net_failover_destroy(failover);
+	free_netdev(standby);
+}
+
 static struct kunit_case net_failover_master_cases[] = {
 	KUNIT_CASE(net_failover_test_master),
 	KUNIT_CASE(net_failover_test_rx),
@@ -839,6 +954,7 @@ static struct kunit_case net_failover_master_cases[] = {
 	KUNIT_CASE(net_failover_test_stats_unplug),
 	KUNIT_CASE(net_failover_test_open_retry),
 	KUNIT_CASE(net_failover_test_keep_dst),
+	KUNIT_CASE(net_failover_test_uevent_storm),
 	{}
 };
 

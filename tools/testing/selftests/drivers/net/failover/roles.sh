@@ -17,16 +17,16 @@
 # released.  Beyond stock, net_failover: change events with FAILOVER_ROLE,
 # FAILOVER_MASTER and FAILOVER_ACTIVE on a lower device, and FAILOVER_ROLE=
 # master, FAILOVER_PRIMARY/STANDBY/ACTIVE_LOWER on the master, when a lower
-# device is enslaved, released, or starts or stops carrying transmit; a
-# carrier storm sends at most about one per second and device.
+# device is enslaved, released, or starts or stops carrying transmit (rate
+# limited: KUnit tests the limit), the last one after a storm the final state.
 # Parity: no lower device holds an IPv6 address (6.12; 6.1's stock core
 # autoconfigures them, see ipv6.sh).
 
 source "$(dirname "$0")/lib.sh"
 
 IFF_SLAVE=$((0x800))
-FLAPS=${ROLES_FLAPS:-10}
-GAP=${ROLES_GAP:-0.3}
+FLAPS=10
+GAP=0.3
 ULOG=/tmp/roles-uevents.log
 
 roles
@@ -59,6 +59,11 @@ beyond_in failover "the lower devices show SLAVE while paired ($P0, $S0)" \
 	eval 'slave "$P0" && slave "$S0"'
 check "the master $M0 does not" eval '! slave "$M0"'
 ipv6_check "no IPv6 address on $P0 or $S0" eval 'no_ipv6 "$P0" && no_ipv6 "$S0"'
+# iproute2 prints the kind, and "<kind>_slave" on a lower, as for bonding
+kind() { guest "ip -d -o link show dev $1" | grep -q -w -e "$2"; }
+beyond_in net_failover "netlink: $M0 is of kind net_failover" kind "$M0" net_failover
+beyond_in net_failover "netlink: $P0 and $S0 are its slaves (net_failover_slave)" \
+	eval 'kind "$P0" net_failover_slave && kind "$S0" net_failover_slave'
 
 # --- hot-plugged primary ---
 primary_remove
@@ -109,10 +114,12 @@ t1=$(date +%s%3N)
 n1=$(events "$P1" change | grep -c FAILOVER_)
 c1=$(guest "cat /sys/class/net/$P1/carrier_changes")
 n=$((n1 - n0))
-limit=$(((t1 - t0) / 1000 + 2))
+# The guest's e1000 reports at most a carrier change or two per storm here
+# (see qemu/README.md), too few to reach the rate limit: that is
+# net_failover_test_uevent_storm's (KUnit).  Here: the events reach user
+# space, and the last is the final state.
 echo "storm: $FLAPS flaps, $((c1 - c0)) carrier changes and $n change events on $P1 in $((t1 - t0)) ms"
-beyond_in net_failover "the storm sent $n change events on $P1, 1..$limit (one per second at most)" \
-	eval '[ "$n" -ge 1 ] && [ "$n" -le "$limit" ]'
+beyond_in net_failover "the storm sent change events on $P1 ($n)" [ "$n" -ge 1 ]
 beyond_in net_failover "the last one is the final state (FAILOVER_ACTIVE=1)" \
 	eval 'events "$P1" change | tail -n 1 | grep -q "FAILOVER_ACTIVE=1 "'
 
@@ -136,4 +143,4 @@ busywait 20000 carrier "$PRIMARY"
 check "traffic after the move" busywait 20000 traffic_ok
 
 guest "cat $ULOG" | sed 's/^/# uevent: /' | tail -n 40
-finish "stock's lower devices carry no flag before enslavement and no role events"
+finish "stock's lower devices carry no flag before enslavement, no role events and no netlink kind"
