@@ -181,7 +181,7 @@ kunit_collect() {
 # ---- lab selftests on each stack -----------------------------------------------
 # make check runs the whole suite on ours.  On stock it runs the tests
 # that are expected failures there (a beyond-stock test must be seen to
-# fail on stock) and the virtio parity tests; on our virtio_net under
+# fail on stock); on our virtio_net under
 # Debian's failover and net_failover, the tests where the stock master
 # meets our driver (pairing, carrier, unplug, replug, migration, rebind,
 # module load, our driver's own knobs); the other mixed stacks and 6.1 the
@@ -199,11 +199,11 @@ stack_tests() {
 
 	case $1 in
 	stock@6.1) want="trio.sh link.sh unplug.sh migrate.sh" ;;
-	*@6.1) want="trio.sh link.sh unplug.sh roles.sh hotplug.sh badinput.sh migrate.sh" ;;
+	*@6.1) want="trio.sh link.sh unplug.sh roles.sh badinput.sh migrate.sh" ;;
 	ours) all_tests; return ;;
 	stock) want="trio.sh rx_flags.sh stats.sh link.sh unplug.sh netns.sh
-		     netconsole.sh roles.sh vlan_challenged.sh virtio_basic.sh
-		     virtio_mq.sh virtio_ctrl.sh flap.sh badinput.sh migrate.sh" ;;
+		     netconsole.sh roles.sh vlan_challenged.sh flap.sh
+		     badinput.sh migrate.sh" ;;
 	virtio_net=ours) want="trio.sh link.sh unplug.sh standby_refused.sh
 		     virtio_hang.sh virtio_rebind.sh hotplug.sh modload.sh migrate.sh" ;;
 	failover=ours) want="trio.sh order.sh hotplug.sh migrate.sh badinput.sh" ;;
