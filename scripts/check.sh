@@ -134,6 +134,13 @@ c=$(grep -cxF -f <(echo "$shipped") <<<"$want")
 dep=$(dpkg-deb -f "$DEB" Depends 2>/dev/null)
 [ "$c" -eq "$n" ] && [[ "$dep" == dkms* ]]
 result $? "deb: ships dkms.conf and the modules' sources under /usr/src/failover-$VER ($c of $n), depends on '$dep'"
+# the user-space integration (tools/net/failover), where udev and networkd look
+want="./lib/udev/rules.d/75-net-failover.rules -rw-r--r--
+./lib/udev/net-failover-name -rwxr-xr-x
+./lib/systemd/network/05-net-failover-lower.network -rw-r--r--"
+got=$(dpkg-deb -c "$DEB" 2>/dev/null | awk '{print $6, $1}' | grep -xF -f <(echo "$want"))
+[ "$got" = "$want" ]
+result $? "deb: ships the udev rules, their helper and the networkd file ($(grep -c . <<<"$got") of 3)"
 tags=$(grep -c -E '^[EWIXP]: ' "$LOG/deb.log")
 result "$tags" "deb: lintian reports no tags ($tags)"
 [ "$tags" -eq 0 ] || grep -E '^[EWIXP]: ' "$LOG/deb.log" | head -10 | sed 's/^/#   /'
@@ -206,9 +213,9 @@ stack_tests() {
 		     badinput.sh migrate.sh" ;;
 	virtio_net=ours) want="trio.sh link.sh unplug.sh standby_refused.sh
 		     virtio_hang.sh virtio_rebind.sh hotplug.sh modload.sh migrate.sh" ;;
-	failover=ours) want="trio.sh order.sh hotplug.sh migrate.sh badinput.sh" ;;
-	failover=ours,net_failover=ours) want="trio.sh link.sh unplug.sh migrate.sh" ;;
-	net_failover=ours) want="trio.sh link.sh unplug.sh" ;;
+	failover=ours) want="trio.sh order.sh hotplug.sh migrate.sh badinput.sh roles.sh" ;;
+	failover=ours,net_failover=ours) want="trio.sh link.sh unplug.sh migrate.sh roles.sh" ;;
+	net_failover=ours) want="trio.sh link.sh unplug.sh roles.sh" ;;
 	esac
 	# pairing by MAC is the failover core's: two pairs at once on its mix too
 	[ "$1" = failover=ours ] && want="$want two_pairs.sh"

@@ -45,8 +45,9 @@ src=$work/failover-dkms
 mkdir "$src"
 
 # What DKMS needs to build the three modules, and the docs we ship in
-# /usr/share/doc.  Not tools/ (the QEMU lab), bench/, README.md (lab usage).
-paths=(Kbuild Kconfig Makefile VERSION include net drivers Documentation/networking)
+# /usr/share/doc, and the udev and networkd files (tools/net/failover).  Not
+# the QEMU lab (tools/testing), bench/, README.md (lab usage).
+paths=(Kbuild Kconfig Makefile VERSION include net drivers Documentation/networking tools/net/failover)
 if [[ -n ${MKDEB_REV:-} ]]; then
 	# A commit, as committed: MKDEB_REV=HEAD, a tag, ...
 	rev=$(git -C "$top" rev-parse --verify "$MKDEB_REV^{commit}") ||

@@ -27,6 +27,13 @@
 # Debian's on stock; a 5 ms ping from the peer survives the primary's PCI
 # removal and rescan (BEYOND STOCK: none lost in either phase); the guest's
 # kernel log is clean.
+# User space (BEYOND STOCK: failover-dkms's udev rules and networkd file): the
+# lower devices are FAILOVER_LOWER and NM_UNMANAGED in udev's database, the
+# primary is named <master>npri at boot and after its return, no rename<N>
+# is left, and a catch-all .network (Type=ether) configures the master and
+# leaves the lower devices unmanaged.  Parity: cloud-init classifies the trio
+# as master, standby, primary and finds no duplicate MAC; iproute2 shows the
+# master's kind and the lower devices' slave kind (beyond stock).
 #
 # Env: REALGUEST_KERNEL=6.1|6.12 (default 6.12), REALGUEST_FLAVOUR=
 # generic|cloud (default generic; cloud kernels have no e1000: the primary is
@@ -239,6 +246,67 @@ while read -r m ver src file fsrc; do
 	fi
 done <<<"$mods"
 
+# ---- user space: udev, iproute2, cloud-init ---------------------------------
+
+# prop DEV NAME=VALUE: udev's database has it for DEV
+prop() { guest "udevadm info -q property -p /sys/class/net/$1" | grep -qxF "$2"; }
+lower_props() { prop "$1" FAILOVER_LOWER=1 && prop "$1" NM_UNMANAGED=1; }
+# named_after_master: the primary is <master>npri (udev renames it, maybe
+# after bare_trio_complete first saw it)
+named_after_master() { bare_trio_complete && [ "$PRIMARY" = "${MASTER}npri" ]; }
+no_leftover() { ! guest "ip -o link" | grep -q ': rename[0-9]*[:@]'; }
+udev_log() { guest "journalctl -b -o cat -u systemd-udevd --no-pager" 2>/dev/null; }
+
+roles_userspace() {
+	local when=$1
+
+	beyond "$when: the primary is named after its master (${MASTER}npri: $PRIMARY)" \
+		busywait 15000 named_after_master
+	beyond "$when: udev has FAILOVER_LOWER=1 NM_UNMANAGED=1 on $STANDBY and $PRIMARY" \
+		eval 'lower_props "$STANDBY" && lower_props "$PRIMARY"'
+	check "$when: and not on the master $MASTER" eval '! prop "$MASTER" FAILOVER_LOWER=1'
+	check "$when: no rename<N> device is left" no_leftover
+	check "$when: udevd renamed nothing into an error" \
+		eval '! udev_log | grep -i -E "failed to rename|device or resource busy"'
+}
+roles_userspace boot
+echo "INFO: names: master $MASTER, standby $STANDBY, primary $PRIMARY"
+
+# iproute2's JSON: the kinds (the attributes are roles.sh's, in the lab)
+kinds=$(guest "ip -j -d link" | python3 -c '
+import json, sys
+for l in json.load(sys.stdin):
+    i = l.get("linkinfo", {})
+    print(l["ifname"], i.get("info_kind", "-"), i.get("info_slave_kind", "-"))')
+echo "$kinds" | sed 's/^/INFO: ip -j -d link (name kind slave_kind): /'
+beyond "ip -j -d link: $MASTER kind net_failover, $STANDBY and $PRIMARY slave kind net_failover" \
+	eval 'grep -qx "$MASTER net_failover -" <<<"$kinds" &&
+	      grep -qx "$STANDBY - net_failover" <<<"$kinds" &&
+	      grep -qx "$PRIMARY - net_failover" <<<"$kinds"'
+
+# cloud-init's own classification, as its network code uses it
+CI_PY=$(base64 -w0 <<'PY'
+import sys
+from cloudinit import net
+for d in sys.argv[1:]:
+    r = [k for k, f in (("master", net.is_netfail_master),
+                        ("standby", net.is_netfail_standby),
+                        ("primary", net.is_netfail_primary)) if f(d)]
+    print(d, ",".join(r) or "-")
+try:
+    net.get_interfaces_by_mac()
+    print("by_mac ok")
+except RuntimeError as e:
+    print("by_mac", e)
+PY
+)
+ci=$(guest "echo $CI_PY | base64 -d | python3 - $MASTER $STANDBY $PRIMARY 2>&1")
+echo "$ci" | sed 's/^/INFO: cloud-init: /'
+check "cloud-init: $MASTER is a netfail master, $STANDBY standby, $PRIMARY primary" \
+	eval 'grep -qx "$MASTER master" <<<"$ci" && grep -qx "$STANDBY standby" <<<"$ci" &&
+	      grep -qx "$PRIMARY primary" <<<"$ci"'
+check "cloud-init: get_interfaces_by_mac() finds no duplicate MAC" grep -qx "by_mac ok" <<<"$ci"
+
 # ---- traffic across the primary's removal and return ----------------------
 
 PING_LOG=$LAB_DIR/ping.log
@@ -280,6 +348,7 @@ if ! busywait 5000 grows "$PRIMARY" 100; then
 fi
 check "after return: replies leave on the primary $PRIMARY" busywait 20000 grows "$PRIMARY" 100
 check "after return: pings answered" busywait 10000 flowing 100
+roles_userspace "after return"
 T_END=$(date +%s.%N)
 kill -INT "$PING_PID" 2>/dev/null
 wait "$PING_PID" 2>/dev/null
@@ -296,6 +365,25 @@ lost_at "$PING_LOG" "$T_RM" | sed 's/^/INFO: lost: /'
 beyond "no ping lost on removal (${lost_rm:-?})" [ "${lost_rm:-1}" -eq 0 ]
 beyond "no ping lost on return (${lost_rs:-?})" [ "${lost_rs:-1}" -eq 0 ]
 
+# ---- a catch-all .network ------------------------------------------------------
+
+# As a MAC or type match (cloud-init's, an image's default) would: every
+# Ethernet device.  The master matches 10-failover.network first.
+CATCH_IP=198.19.255.1
+guest "printf '[Match]\\nType=ether\\n\\n[Network]\\nAddress=$CATCH_IP/24\\n' \
+	>/etc/systemd/network/99-folab-any.network && networkctl reload"
+# state DEV: networkd's setup state of DEV
+state() { guest "networkctl list --no-legend --no-pager $1" | awk '{ print $5 }'; }
+settled() { local s; s=$(state "$1"); [ -n "$s" ] && [[ $s != *ing ]] && [ "$s" != pending ]; }
+busywait 10000 eval 'settled "$STANDBY" && settled "$PRIMARY"'
+ss=$(state "$STANDBY") sp=$(state "$PRIMARY") sm=$(state "$MASTER")
+echo "INFO: networkctl after the catch-all: $(guest 'networkctl list --no-legend --no-pager' | paste -sd';')"
+check "catch-all: the master $MASTER is still configured ($sm)" [ "$sm" = configured ]
+beyond "catch-all: networkd leaves $STANDBY ($ss) and $PRIMARY ($sp) unmanaged" \
+	[ "$ss" = unmanaged -a "$sp" = unmanaged ]
+with=$(guest "ip -br addr | awk '/ $CATCH_IP\\// { print \$1 }'" | sed 's/@.*//' | paste -sd' ')
+beyond "catch-all: $CATCH_IP on no lower device (on: ${with:-none})" [ -z "$with" ]
+
 # ---- the guest's kernel log -------------------------------------------------
 
 if GUEST_TIMEOUT=30 guest dmesg >"$LAB_DIR/dmesg.txt"; then
@@ -311,6 +399,6 @@ else
 fi
 
 echo "INFO: boot ${BOOT_S} s, lost removal ${lost_rm:-?} return ${lost_rs:-?}, kernel $ABI, stack $STACK"
-finish "stock loses pings while the primary leaves (${lost_rm:-?}) and returns (${lost_rs:-?})"
+finish "stock loses pings while the primary leaves (${lost_rm:-?}) and returns (${lost_rs:-?}); Debian ships no rules: the primary keeps $PRIMARY, networkd configures the lower devices (${with:-none})"
 exit
 }

@@ -19,6 +19,9 @@
 # master, FAILOVER_PRIMARY/STANDBY/ACTIVE_LOWER on the master, when a lower
 # device is enslaved, released, or starts or stops carrying transmit (rate
 # limited: KUnit tests the limit), the last one after a storm the final state.
+# Beyond stock, net_failover: netlink data (the active lower device, each
+# lower device's role, whether it carries transmit, its link), which change
+# when the primary loses carrier.
 # Parity: no lower device holds an IPv6 address (6.12; 6.1's stock core
 # autoconfigures them, see ipv6.sh).
 
@@ -122,6 +125,57 @@ echo "storm: $FLAPS flaps, $((c1 - c0)) carrier changes and $n change events on 
 beyond_in net_failover "the storm sent change events on $P1 ($n)" [ "$n" -ge 1 ]
 beyond_in net_failover "the last one is the final state (FAILOVER_ACTIVE=1)" \
 	eval 'events "$P1" change | tail -n 1 | grep -q "FAILOVER_ACTIVE=1 "'
+
+# --- netlink data, and across a carrier loss ---
+# netlink's attributes (qemu/rtlink.py decodes them, iproute2 cannot), one
+# line per device: "NAME kind=K slave_kind=K key=value ..."
+links() {
+	guest "python3 $LAB_HOME/rtlink.py" | python3 -c '
+import json, sys
+for l in json.load(sys.stdin):
+    i = l["linkinfo"]
+    f = ["kind=%s" % i.get("info_kind", "-"), "slave_kind=%s" % i.get("info_slave_kind", "-")]
+    for k, v in sorted(i.get("info_data", {}).items()) + sorted(i.get("info_slave_data", {}).items()):
+        f.append("%s=%s" % (k, v))
+    print(l["ifname"], " ".join(f))'
+}
+# link_is DEV FIELD...: DEV's line has each FIELD
+link_is() {
+	local l f
+
+	l=$(grep "^$1 " <<<"$LINKS") || return 1
+	shift
+	for f; do [[ " $l " == *" $f "* ]] || return 1; done
+}
+attrs() {
+	LINKS=$(links)
+	link_is "$M0" kind=net_failover "primary=$P1" "standby=$S0" "active=$1" &&
+		link_is "$P1" slave_kind=net_failover role=primary "active=$2" "link=$3" &&
+		link_is "$S0" slave_kind=net_failover role=standby "active=$4" link=1
+}
+sw_of() { grep "^$M0 " <<<"$LINKS" | grep -o 'switches=[0-9]*' | cut -d= -f2; }
+set_pri_link() { qmp "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"npri\",\"up\":$1}}" >/dev/null; }
+
+if ! beyond_in net_failover "netlink data: $M0 active $P1; $P1 primary, active, link up; $S0 standby, idle" \
+	attrs "$P1" 1 1 0; then
+	echo "$LINKS" | sed 's/^/# link: /'
+fi
+sw0=$(sw_of)
+set_pri_link false
+check "$P1 lost carrier (QMP set_link off)" busywait 10000 eval '! carrier "$P1"'
+if ! beyond_in net_failover "netlink data after carrier loss: $M0 active $S0; $P1 idle, link down; $S0 active" \
+	busywait 5000 attrs "$S0" 0 0 1; then
+	echo "$LINKS" | sed 's/^/# link: /'
+fi
+sw1=$(sw_of)
+beyond_in net_failover "netlink data: the switch count grew by 1 (${sw0:-?} -> ${sw1:-?})" \
+	eval '[ -n "$sw0" ] && [ "$sw1" = $((sw0 + 1)) ]'
+echo "$LINKS" | grep -E "^($M0|$P1|$S0) " | sed 's/^/# netlink, primary without carrier: /'
+set_pri_link true
+check "$P1 has carrier again" busywait 30000 carrier "$P1"
+beyond_in net_failover "netlink data after carrier return: $M0 active $P1 again" \
+	busywait 10000 attrs "$P1" 1 1 0
+guest "ip -j -d link show dev $M0; ip -j -d link show dev $P1" | sed 's/^/# ip -j -d link: /'
 
 # --- released: moved to another namespace, then back ---
 NS_PID=$(guest "setsid unshare -n sleep 600 </dev/null >/dev/null 2>&1 & echo \$!")

@@ -341,7 +341,7 @@ image_build() {
 # deb_key: the package's inputs as mkdeb.sh takes them: the work tree's
 # tracked and untracked, not ignored, files, or with MKDEB_REV=<commit> (which
 # mkdeb.sh honours too) that commit's; and the packaging itself.
-DEB_PATHS="Kbuild Kconfig Makefile VERSION include net drivers Documentation/networking"
+DEB_PATHS="Kbuild Kconfig Makefile VERSION include net drivers Documentation/networking tools/net/failover"
 deb_key() {
 	{
 		if [ -n "$MKDEB_REV" ]; then
