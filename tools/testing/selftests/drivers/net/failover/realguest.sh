@@ -31,7 +31,8 @@
 # lower devices are FAILOVER_LOWER and NM_UNMANAGED in udev's database, the
 # primary is named <master>npri at boot and after its return, no rename<N>
 # is left, and a catch-all .network (Type=ether) configures the master and
-# leaves the lower devices unmanaged.  Parity: cloud-init classifies the trio
+# leaves the lower devices unmanaged.  Parity: no IPv6 address on a lower
+# device (6.1's stock core: beyond); cloud-init classifies the trio
 # as master, standby, primary and finds no duplicate MAC; iproute2 shows the
 # master's kind and the lower devices' slave kind (beyond stock).
 #
@@ -257,6 +258,12 @@ named_after_master() { bare_trio_complete && [ "$PRIMARY" = "${MASTER}npri" ]; }
 no_leftover() { ! guest "ip -o link" | grep -q ': rename[0-9]*[:@]'; }
 udev_log() { guest "journalctl -b -o cat -u systemd-udevd --no-pager" 2>/dev/null; }
 
+no_ipv6() { [ -z "$(guest "ip -6 -o addr show dev $STANDBY; ip -6 -o addr show dev $PRIMARY")" ]; }
+# 6.1's stock core lets the lower devices autoconfigure IPv6 (ipv6.sh)
+ipv6_check() {
+	if [ "$STACK" = stock ] && [ "$SERIES" = 6.1 ]; then beyond "$@"; else check "$@"; fi
+}
+
 roles_userspace() {
 	local when=$1
 
@@ -266,6 +273,7 @@ roles_userspace() {
 		eval 'lower_props "$STANDBY" && lower_props "$PRIMARY"'
 	check "$when: and not on the master $MASTER" eval '! prop "$MASTER" FAILOVER_LOWER=1'
 	check "$when: no rename<N> device is left" no_leftover
+	ipv6_check "$when: no IPv6 address on $STANDBY or $PRIMARY" no_ipv6
 	check "$when: udevd renamed nothing into an error" \
 		eval '! udev_log | grep -i -E "failed to rename|device or resource busy"'
 }
@@ -383,6 +391,7 @@ beyond "catch-all: networkd leaves $STANDBY ($ss) and $PRIMARY ($sp) unmanaged" 
 	[ "$ss" = unmanaged -a "$sp" = unmanaged ]
 with=$(guest "ip -br addr | awk '/ $CATCH_IP\\// { print \$1 }'" | sed 's/@.*//' | paste -sd' ')
 beyond "catch-all: $CATCH_IP on no lower device (on: ${with:-none})" [ -z "$with" ]
+ipv6_check "catch-all: no IPv6 address on $STANDBY or $PRIMARY" no_ipv6
 
 # ---- the guest's kernel log -------------------------------------------------
 
