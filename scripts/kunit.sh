@@ -167,10 +167,11 @@ kconfig_swap() {	# kconfig_swap <tree Kconfig> <fragment in tree> <SYMBOL>...
 }
 
 # The lines of our Makefiles that the tree's lack: the KUnit objects and
-# the parts of the composite net_failover object. The tree's own
-# "obj-$(CONFIG_NET_FAILOVER) += net_failover.o" then links our parts, and
-# its stock net_failover.c is never compiled.
-OUR_MAKEFILE_LINES='FAILOVER_KUNIT_TEST|^net_failover-'
+# the parts of the composite failover and net_failover objects. The tree's
+# own "obj-$(CONFIG_FAILOVER) += failover.o" and "obj-$(CONFIG_NET_FAILOVER)
+# += net_failover.o" then link our parts, and its stock failover.c and
+# net_failover.c are never compiled.
+OUR_MAKEFILE_LINES='FAILOVER_KUNIT_TEST|^net_failover-|^failover-'
 
 # Put our Makefile's lines at the end of the tree's, replacing whatever
 # lines of that kind an earlier run (perhaps of another layout) left there.
@@ -189,14 +190,15 @@ makefile_add() {	# makefile_add <dir>
 	fi
 }
 
-# The sources of our composite net_failover object, one per
-# "net_failover-y := <part>.o" or "net_failover-y += <part>.o" line of
-# our drivers/net/Makefile.
-net_failover_srcs() {
-	sed -n 's/^net_failover-y[[:space:]]*[:+]\{0,1\}=[[:space:]]*//p' \
-		"$REPO/drivers/net/Makefile" | tr -s '[:blank:]' '\n' |
-		sed -n 's@^\(.*\)\.o$@drivers/net/\1.c@p'
+# composite_srcs DIR NAME: the sources of our composite NAME object, one
+# per "NAME-y := <part>.o" or "NAME-y += <part>.o" line of DIR/Makefile.
+composite_srcs() {
+	sed -n "s/^$2-y[[:space:]]*[:+]\\{0,1\\}=[[:space:]]*//p" \
+		"$REPO/$1/Makefile" | tr -s '[:blank:]' '\n' |
+		sed -n "s@^\\(.*\\)\\.o\$@$1/\\1.c@p"
 }
+net_failover_srcs() { composite_srcs drivers/net net_failover; }
+failover_srcs() { composite_srcs net/core failover; }
 
 have() {
 	local f
@@ -209,9 +211,9 @@ have() {
 # Put our sources, Kconfig and Makefile lines into the tree and pick the
 # kunitconfigs whose files all exist.
 sync_tree() {
-	local f srcs
+	local f srcs fsrcs
 
-	for f in net/core/failover.c net/core/failover_test.c \
+	for f in "$REPO"/net/core/failover/*.[ch] \
 		 "$REPO"/drivers/net/net_failover/*.[ch] \
 		 include/net/failover.h include/net/net_failover.h \
 		 include/net/fo_compat.h \
@@ -238,20 +240,21 @@ sync_tree() {
 
 	KUNITCONFIGS=()
 	SUITES=()
-	if have net/core/failover.c net/core/failover_test.c; then
+	mapfile -t fsrcs < <(failover_srcs)
+	if [ ${#fsrcs[@]} -gt 0 ] && have "${fsrcs[@]}" net/core/failover/failover_test.c; then
 		KUNITCONFIGS+=("$REPO/net/core/.kunitconfig")
 		SUITES+=(failover_)
 	else
-		note "net/core/failover{,_test}.c not there yet: failover_* skipped"
+		note "the failover core's sources or failover_test.c not there yet: failover_* skipped"
 	fi
 	mapfile -t srcs < <(net_failover_srcs)
-	if [ ${#srcs[@]} -gt 0 ] &&
-	   have net/core/failover.c "${srcs[@]}" \
+	if [ ${#srcs[@]} -gt 0 ] && [ ${#fsrcs[@]} -gt 0 ] &&
+	   have "${fsrcs[@]}" "${srcs[@]}" \
 		drivers/net/net_failover/net_failover_test.c; then
 		KUNITCONFIGS+=("$REPO/drivers/net/.kunitconfig")
 		SUITES+=(net_failover_)
 	else
-		note "net_failover's sources or net/core/failover.c not there yet: net_failover_* skipped"
+		note "net_failover's or the failover core's sources not there yet: net_failover_* skipped"
 	fi
 }
 
@@ -374,7 +377,8 @@ COMPILE_CONFIG=(
 # net_failover's parts, each as a single target: "make .../net_failover.o"
 # would compile the tree's stock net_failover.c.
 mapfile -t COMPILE_OBJS < <(net_failover_srcs | sed 's/\.c$/.o/')
-COMPILE_OBJS=(net/core/failover.o "${COMPILE_OBJS[@]}" drivers/net/virtio_net.o)
+mapfile -t CORE_OBJS < <(failover_srcs | sed 's/\.c$/.o/')
+COMPILE_OBJS=("${CORE_OBJS[@]}" "${COMPILE_OBJS[@]}" drivers/net/virtio_net.o)
 
 # Compile-only lane. Its cost is kept small: an allnoconfig UML kernel
 # with the options above, of which only "make prepare" and our objects

@@ -81,4 +81,59 @@ struct failover *failover_register(struct net_device *dev,
 void failover_unregister(struct failover *failover);
 int failover_slave_unregister(struct net_device *slave_dev);
 
+/*
+ * The API for new master drivers: not in the stock core, so free to grow.
+ * A master registered with it is released with failover_unregister() too.
+ */
+
+/**
+ * struct failover_master_ops - callbacks of a failover_master_register() master
+ * @match: whether @dev belongs to the master. @dev is an Ethernet device in
+ *	the master's netns that is nobody's lower device and that the
+ *	operator's rules allow. NULL: @dev has the master's permanent MAC.
+ *	Runs under RTNL and rcu_read_lock(): it must not sleep.
+ * @pre_register: as &failover_ops.slave_pre_register.
+ * @register_lower: as &failover_ops.slave_register.
+ * @pre_unregister: as &failover_ops.slave_pre_unregister.
+ * @unregister_lower: as &failover_ops.slave_unregister.
+ * @event: an event on lower device @dev: NETDEV_UP, NETDEV_GOING_DOWN,
+ *	NETDEV_DOWN, NETDEV_CHANGE, NETDEV_CHANGENAME, NETDEV_NOTIFY_PEERS,
+ *	NETDEV_FEAT_CHANGE, NETDEV_CHANGEMTU or NETDEV_PRE_CHANGEADDR, with
+ *	the notifier's @info. A negative errno refuses a
+ *	NETDEV_PRE_CHANGEADDR (say why in its extack); it is ignored for the
+ *	others.
+ * @handle_frame: the rx handler of every lower device, with the master as
+ *	rx_handler_data; runs under rcu_read_lock(), not RTNL.
+ *
+ * @priv is failover_master_register()'s. All but @handle_frame run with
+ * RTNL held. Any callback may be NULL.
+ */
+struct failover_master_ops {
+	bool (*match)(void *priv, const struct net_device *dev);
+	int (*pre_register)(void *priv, struct net_device *dev);
+	int (*register_lower)(void *priv, struct net_device *dev);
+	int (*pre_unregister)(void *priv, struct net_device *dev);
+	void (*unregister_lower)(void *priv, struct net_device *dev);
+	int (*event)(void *priv, struct net_device *dev, unsigned long event,
+		     struct netdev_notifier_info *info);
+	rx_handler_func_t *handle_frame;
+};
+
+struct failover *failover_master_register(struct net_device *dev,
+					  const struct failover_master_ops *ops,
+					  void *priv);
+struct failover *__failover_master_register(struct net_device *dev,
+					    const struct failover_master_ops *ops,
+					    void *priv);
+int failover_repair(struct net_device *dev);
+
+/* the operator's rules, also in sysfs: /sys/class/net/<master>/failover/ */
+enum failover_rule {
+	FAILOVER_RULE_PIN,
+	FAILOVER_RULE_DENY,
+};
+
+int failover_set_rule(struct net_device *failover_dev, enum failover_rule rule,
+		      const char *list, struct netlink_ext_ack *extack);
+
 #endif /* _FAILOVER_H */

@@ -65,8 +65,10 @@ else
 			cp -p "$top/$f" "$src/$f"
 		done
 fi
-# net_failover is built from the parts its Makefile lists
-for f in net/core/failover.c drivers/net/virtio_net.c \
+# failover and net_failover are built from the parts their Makefiles list
+for f in drivers/net/virtio_net.c \
+	$(sed -n 's@^failover-y[[:blank:]:+]*=[[:blank:]]*\(.*\)\.o$@net/core/\1.c@p' \
+		"$src/net/core/Makefile") \
 	$(sed -n 's@^net_failover-y[[:blank:]:+]*=[[:blank:]]*\(.*\)\.o$@drivers/net/\1.c@p' \
 		"$src/drivers/net/Makefile"); do
 	[[ -f $src/$f ]] || die "$f is not tracked by git"

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* net_failover events the failover core does not forward, and announcements */
+/*
+ * net_failover's reactions to lower devices' events (forwarded by our core,
+ * from a notifier of our own on a stock one), the master's own MAC change,
+ * and announcements
+ */
 
 #include <linux/delay.h>
 #include <linux/device.h>
@@ -103,28 +107,24 @@ static int net_failover_master_event(struct net_device *dev,
 	return NOTIFY_DONE;
 }
 
-static int net_failover_netdev_event(struct notifier_block *nb,
-				     unsigned long event, void *ptr)
+/**
+ * net_failover_lower_notify - what the master does on an event of a lower device
+ * @nfo: the master
+ * @lower: its lower device in @slot
+ * @slot: @lower's slot
+ * @event: the event
+ * @info: the notifier's info
+ *
+ * From the core's forwarded event, or, on a stock core, from our notifier.
+ *
+ * Return: 0, or a negative errno that refuses a NETDEV_PRE_CHANGEADDR.
+ */
+int net_failover_lower_notify(struct net_failover_info *nfo,
+			      struct net_device *lower, int slot,
+			      unsigned long event,
+			      struct netdev_notifier_info *info)
 {
-	struct net_device *lower = netdev_notifier_info_to_dev(ptr);
-	struct net_failover_info *nfo;
-	struct net_device *dev;
-	int slot;
-
 	ASSERT_RTNL();
-
-	if (lower->netdev_ops == &net_failover_netdev_ops)
-		return net_failover_master_event(lower, event, ptr);
-
-	if (!netif_is_failover_slave(lower))
-		return NOTIFY_DONE;
-	dev = netdev_master_upper_dev_get(lower);
-	if (!dev || dev->netdev_ops != &net_failover_netdev_ops)
-		return NOTIFY_DONE;
-	nfo = netdev_priv(dev);
-	slot = net_failover_slot_of(nfo, lower);
-	if (slot < 0)
-		return NOTIFY_DONE;
 
 	switch (event) {
 	case NETDEV_GOING_DOWN:
@@ -156,14 +156,43 @@ static int net_failover_netdev_event(struct notifier_block *nb,
 	case NETDEV_PRE_CHANGEADDR:
 		/* the host's switch delivers only to the MAC it assigned */
 		if (!nfo->setting_mac) {
-			NL_SET_ERR_MSG_FMT_MOD(netdev_notifier_info_to_extack(ptr),
+			NL_SET_ERR_MSG_FMT_MOD(netdev_notifier_info_to_extack(info),
 					       "lower device %s: set the MAC on %s",
-					       lower->name, dev->name);
-			return notifier_from_errno(-EBUSY);
+					       lower->name, nfo->dev->name);
+			return -EBUSY;
 		}
 		break;
 	}
-	return NOTIFY_DONE;
+	return 0;
+}
+
+static int net_failover_netdev_event(struct notifier_block *nb,
+				     unsigned long event, void *ptr)
+{
+	struct net_device *lower = netdev_notifier_info_to_dev(ptr);
+	struct net_failover_info *nfo;
+	struct net_device *dev;
+	int slot;
+
+	ASSERT_RTNL();
+
+	if (lower->netdev_ops == &net_failover_netdev_ops)
+		return net_failover_master_event(lower, event, ptr);
+
+	if (!netif_is_failover_slave(lower))
+		return NOTIFY_DONE;
+	dev = netdev_master_upper_dev_get(lower);
+	if (!dev || dev->netdev_ops != &net_failover_netdev_ops)
+		return NOTIFY_DONE;
+	nfo = netdev_priv(dev);
+	/* our core forwards them (failover_master_ops.event) */
+	if (nfo->forwarded)
+		return NOTIFY_DONE;
+	slot = net_failover_slot_of(nfo, lower);
+	if (slot < 0)
+		return NOTIFY_DONE;
+	return notifier_from_errno(net_failover_lower_notify(nfo, lower, slot,
+							     event, ptr));
 }
 
 struct notifier_block net_failover_notifier = {

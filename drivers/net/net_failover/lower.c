@@ -482,3 +482,64 @@ struct failover_ops net_failover_ops = {
 	.slave_name_change	= net_failover_lower_name_change,
 	.slave_handle_frame	= net_failover_handle_frame,
 };
+
+/* The second API of our core: @priv is the master's net_failover_info. */
+static struct net_device *net_failover_master_of(void *priv)
+{
+	return ((struct net_failover_info *)priv)->dev;
+}
+
+static int net_failover_mops_pre_register(void *priv, struct net_device *dev)
+{
+	return net_failover_lower_pre_register(dev, net_failover_master_of(priv));
+}
+
+static int net_failover_mops_register(void *priv, struct net_device *dev)
+{
+	return net_failover_lower_register(dev, net_failover_master_of(priv));
+}
+
+static int net_failover_mops_pre_unregister(void *priv, struct net_device *dev)
+{
+	return net_failover_lower_pre_unregister(dev,
+						 net_failover_master_of(priv));
+}
+
+static void net_failover_mops_unregister(void *priv, struct net_device *dev)
+{
+	net_failover_lower_unregister(dev, net_failover_master_of(priv));
+}
+
+/* in the order a stock core's notifier and ours would see them */
+static int net_failover_mops_event(void *priv, struct net_device *dev,
+				   unsigned long event,
+				   struct netdev_notifier_info *info)
+{
+	struct net_failover_info *nfo = priv;
+	int slot;
+
+	switch (event) {
+	case NETDEV_UP:
+	case NETDEV_GOING_DOWN:
+	case NETDEV_DOWN:
+	case NETDEV_CHANGE:
+		net_failover_lower_link_change(dev, nfo->dev);
+		break;
+	case NETDEV_CHANGENAME:
+		net_failover_lower_name_change(dev, nfo->dev);
+		return 0;
+	}
+	slot = net_failover_slot_of(nfo, dev);
+	if (slot < 0)
+		return 0;
+	return net_failover_lower_notify(nfo, dev, slot, event, info);
+}
+
+const struct failover_master_ops net_failover_master_ops = {
+	.pre_register		= net_failover_mops_pre_register,
+	.register_lower		= net_failover_mops_register,
+	.pre_unregister		= net_failover_mops_pre_unregister,
+	.unregister_lower	= net_failover_mops_unregister,
+	.event			= net_failover_mops_event,
+	.handle_frame		= net_failover_handle_frame,
+};

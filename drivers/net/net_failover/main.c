@@ -361,6 +361,30 @@ static const struct ethtool_ops net_failover_ethtool_ops = {
 	.get_ethtool_stats	= net_failover_get_ethtool_stats,
 };
 
+/*
+ * Our core's second API forwards every lower event the master needs, in
+ * order; a stock core has only failover_register() (and our notifier fills
+ * in). Looked up at run time, so that this module also loads on a stock core.
+ */
+static struct failover *net_failover_register(struct net_failover_info *nfo)
+{
+	struct failover *(*master_register)(struct net_device *dev,
+					    const struct failover_master_ops *ops,
+					    void *priv);
+	struct failover *failover;
+
+	master_register = symbol_get(failover_master_register);
+	if (!master_register)
+		return failover_register(nfo->dev, &net_failover_ops);
+	/* before: a primary present already is paired in the call */
+	nfo->forwarded = true;
+	failover = master_register(nfo->dev, &net_failover_master_ops, nfo);
+	symbol_put(failover_master_register);
+	if (IS_ERR(failover))
+		nfo->forwarded = false;
+	return failover;
+}
+
 /**
  * net_failover_create - create and register a failover master
  * @standby_dev: the paravirtual device that will be the standby; its parent
@@ -452,7 +476,7 @@ struct failover *net_failover_create(struct net_device *standby_dev)
 
 	netif_carrier_off(dev);
 
-	failover = failover_register(dev, &net_failover_ops);
+	failover = net_failover_register(nfo);
 	if (IS_ERR(failover)) {
 		err = PTR_ERR(failover);
 		goto err_unregister;

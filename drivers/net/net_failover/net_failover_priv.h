@@ -97,6 +97,8 @@ struct net_failover_info {
 	bool dying;
 	/* the master is changing the lower devices' MAC address */
 	bool setting_mac;
+	/* registered with failover_master_register(): the core forwards events */
+	bool forwarded;
 	/* for ndo_set_mac_address, from the NETDEV_PRE_CHANGEADDR before it */
 	struct netlink_ext_ack *mac_extack;
 	/* primary's carrier_down_count when transmit last moved to it */
@@ -179,6 +181,7 @@ void net_failover_drain_primary(struct net_failover_info *nfo);
 /* lower.c */
 extern const char * const net_failover_slot_names[NET_FAILOVER_NR_SLOTS];
 extern struct failover_ops net_failover_ops;
+extern const struct failover_master_ops net_failover_master_ops;
 void net_failover_update_mtu_limits(struct net_failover_info *nfo);
 void net_failover_compute_features(struct net_failover_info *nfo);
 void net_failover_cancel_open(struct net_failover_info *nfo, int slot);
@@ -186,6 +189,10 @@ void net_failover_open_work(struct work_struct *work);
 
 /* events.c */
 extern struct notifier_block net_failover_notifier;
+int net_failover_lower_notify(struct net_failover_info *nfo,
+			      struct net_device *lower, int slot,
+			      unsigned long event,
+			      struct netdev_notifier_info *info);
 void net_failover_notify_work(struct work_struct *work);
 int net_failover_bus_notifier_register(void);
 void net_failover_bus_notifier_unregister(void);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Failover core: an Ethernet device that has the permanent MAC of a
- * registered failover master in the same network namespace becomes that
- * master's lower device, and the master's driver is told through struct
- * failover_ops.
+ * registered failover master in the same network namespace (or that the
+ * master's match callback takes), and that the operator's rules allow,
+ * becomes that master's lower device; the master's driver is told through
+ * its callbacks.
  *
  * Linking and releasing run under RTNL. Lock order: RTNL, failover_lock.
  */
@@ -25,24 +26,21 @@
 #include <net/failover.h>
 #include <net/fo_compat.h>
 
+#include "failover_priv.h"
+
 /* thousands of masters may come and go at once */
 static DEFINE_RATELIMIT_STATE(failover_msg_rs, 5 * HZ, 16);
 
 #define FAILOVER_HASH_BITS	10
 
-/* struct failover is ABI: the core's own state goes around it */
-struct failover_entry {
-	struct failover fo;
-	/* permanent MAC of the master when it registered: the hash key */
-	u8 key[ETH_ALEN] __aligned(2);
-	/* in failover_table and holding fo.dev_tracker */
-	bool hashed;
-	struct rcu_head rcu;
-};
-
-/* protects failover_table and failover_entry.hashed; readers use RCU */
+/*
+ * protects failover_table, failover_matchers and failover_entry.hashed;
+ * readers use RCU
+ */
 static DEFINE_MUTEX(failover_lock);
 static struct list_head failover_table[1 << FAILOVER_HASH_BITS];
+/* the masters with a match callback, in registration order */
+static LIST_HEAD(failover_matchers);
 
 static struct list_head *failover_bucket(const u8 *addr)
 {
@@ -77,54 +75,93 @@ failover_entry_find(const struct net_device *failover_dev)
 					lockdep_is_held(&failover_lock))
 			if (failover_entry_is(entry, failover_dev))
 				return entry;
+	list_for_each_entry_rcu(entry, &failover_matchers, fo.list,
+				lockdep_is_held(&failover_lock))
+		if (failover_entry_is(entry, failover_dev))
+			return entry;
 	return NULL;
 }
 
-/* NULL after failover_unregister(); the ops live while RTNL keeps the master */
-static const struct failover_ops *
-failover_ops_of(const struct net_device *failover_dev)
+/*
+ * NULL after failover_unregister(). Under RTNL a hashed entry stays: it is
+ * unhashed under RTNL before it is freed.
+ */
+struct failover_entry *failover_entry_of(const struct net_device *failover_dev)
 {
-	const struct failover_ops *ops = NULL;
 	struct failover_entry *entry;
 
 	ASSERT_RTNL();
 
 	rcu_read_lock();
 	entry = failover_entry_find(failover_dev);
-	if (entry)
-		ops = rcu_dereference(entry->fo.ops);
 	rcu_read_unlock();
-	return ops;
+	return entry;
+}
+
+/* Whether @dev belongs to @entry's master @failover_dev, rules aside. */
+static bool failover_entry_matches(struct failover_entry *entry,
+				   struct net_device *failover_dev,
+				   struct net_device *dev, const u8 *addr)
+{
+	if (failover_dev == dev || !net_eq(dev_net(failover_dev), dev_net(dev)))
+		return false;
+	if (entry->ops->match)
+		return entry->ops->match(entry->priv, dev);
+	return ether_addr_equal(entry->key, addr);
+}
+
+/* Whether the rules let @dev pair with @entry's master; @log: say why not. */
+static bool failover_entry_allows(struct failover_entry *entry,
+				  struct net_device *failover_dev,
+				  struct net_device *dev, bool log)
+{
+	const char *reason = failover_rules_refuse(entry, failover_dev, dev);
+
+	if (reason && log && __ratelimit(&failover_msg_rs))
+		netdev_info(failover_dev, "failover: not enslaving %s: %s\n",
+			    dev->name, reason);
+	return !reason;
 }
 
 /*
- * The master whose key is @addr, @dev's permanent MAC. A master being
- * unregistered was unhashed under RTNL: it is not found.
+ * The master @dev belongs to: the first one registered whose match callback
+ * takes it, else the first whose key is @addr, @dev's permanent MAC, and
+ * that the rules let it join. A master being unregistered was unhashed
+ * under RTNL: it is not found.
  */
-static struct net_device *failover_master_of(struct net_device *dev,
-					     const u8 *addr,
-					     const struct failover_ops **ops)
+static struct failover_entry *failover_master_of(struct net_device *dev,
+						 const u8 *addr, bool log)
 {
-	struct net_device *failover_dev = NULL;
-	struct failover_entry *entry;
+	struct failover_entry *entry, *found = NULL;
 	struct net_device *candidate;
 
 	ASSERT_RTNL();
 
 	rcu_read_lock();
-	list_for_each_entry_rcu(entry, failover_bucket(addr), fo.list) {
-		if (!ether_addr_equal(entry->key, addr))
-			continue;
+	list_for_each_entry_rcu(entry, &failover_matchers, fo.list) {
 		candidate = rcu_dereference(entry->fo.failover_dev);
-		if (candidate == dev ||
-		    !net_eq(dev_net(candidate), dev_net(dev)))
-			continue;
-		failover_dev = candidate;
-		*ops = rcu_dereference(entry->fo.ops);
-		break;
+		if (failover_entry_matches(entry, candidate, dev, addr) &&
+		    failover_entry_allows(entry, candidate, dev, log)) {
+			found = entry;
+			goto out;
+		}
 	}
+	list_for_each_entry_rcu(entry, failover_bucket(addr), fo.list) {
+		candidate = rcu_dereference(entry->fo.failover_dev);
+		if (failover_entry_matches(entry, candidate, dev, addr) &&
+		    failover_entry_allows(entry, candidate, dev, log)) {
+			found = entry;
+			break;
+		}
+	}
+out:
 	rcu_read_unlock();
-	return failover_dev;
+	return found;
+}
+
+struct net_device *failover_dev_of(struct failover_entry *entry)
+{
+	return rcu_dereference_rtnl(entry->fo.failover_dev);
 }
 
 static void failover_hash(struct failover_entry *entry,
@@ -134,7 +171,8 @@ static void failover_hash(struct failover_entry *entry,
 
 	mutex_lock(&failover_lock);
 	netdev_hold(failover_dev, &entry->fo.dev_tracker, GFP_KERNEL);
-	list_add_tail_rcu(&entry->fo.list, failover_bucket(entry->key));
+	list_add_tail_rcu(&entry->fo.list, entry->ops->match ?
+			  &failover_matchers : failover_bucket(entry->key));
 	entry->hashed = true;
 	mutex_unlock(&failover_lock);
 }
@@ -193,9 +231,10 @@ static void failover_lower_unmark(struct net_device *dev)
 }
 
 static int failover_lower_register(struct net_device *lower_dev,
-				   struct net_device *failover_dev,
-				   const struct failover_ops *ops)
+				   struct failover_entry *entry)
 {
+	struct net_device *failover_dev = failover_dev_of(entry);
+	const struct failover_master_ops *ops = entry->ops;
 	struct netdev_lag_upper_info lag_upper_info = {
 		.tx_type = NETDEV_LAG_TX_TYPE_ACTIVEBACKUP,
 		.hash_type = NETDEV_LAG_HASH_NONE,
@@ -212,8 +251,8 @@ static int failover_lower_register(struct net_device *lower_dev,
 		return -EBUSY;
 	}
 
-	if (ops->slave_pre_register) {
-		err = ops->slave_pre_register(lower_dev, failover_dev);
+	if (ops->pre_register) {
+		err = ops->pre_register(entry->priv, lower_dev);
 		if (err) {
 			netdev_info(failover_dev,
 				    "failover: driver declined %s (%d)\n",
@@ -225,7 +264,7 @@ static int failover_lower_register(struct net_device *lower_dev,
 	/* netconsole stops on it: the master decides where packets go now */
 	call_netdevice_notifiers(NETDEV_JOIN, lower_dev);
 
-	err = netdev_rx_handler_register(lower_dev, ops->slave_handle_frame,
+	err = netdev_rx_handler_register(lower_dev, ops->handle_frame,
 					 failover_dev);
 	if (err) {
 		reason = "cannot install rx handler";
@@ -245,8 +284,8 @@ static int failover_lower_register(struct net_device *lower_dev,
 	/* before the driver may open it: IPv6 on it fails the master's DAD */
 	fo_no_addrconf_set(lower_dev);
 
-	if (ops->slave_register) {
-		err = ops->slave_register(lower_dev, failover_dev);
+	if (ops->register_lower) {
+		err = ops->register_lower(entry->priv, lower_dev);
 		if (err) {
 			reason = "driver failed to register it";
 			goto err_upper_link;
@@ -275,15 +314,18 @@ err_out:
 static int failover_lower_release(struct net_device *lower_dev,
 				  struct net_device *failover_dev, bool force)
 {
-	const struct failover_ops *ops;
+	const struct failover_master_ops *ops = NULL;
+	struct failover_entry *entry;
 	bool notify = true;
 	int err;
 
 	ASSERT_RTNL();
 
-	ops = failover_ops_of(failover_dev);
-	if (ops && ops->slave_pre_unregister) {
-		err = ops->slave_pre_unregister(lower_dev, failover_dev);
+	entry = failover_entry_of(failover_dev);
+	if (entry)
+		ops = entry->ops;
+	if (ops && ops->pre_unregister) {
+		err = ops->pre_unregister(entry->priv, lower_dev);
 		if (err && !force) {
 			netdev_err(failover_dev,
 				   "failover: driver refused to release %s (%d)\n",
@@ -306,8 +348,8 @@ static int failover_lower_release(struct net_device *lower_dev,
 	netdev_upper_dev_unlink(lower_dev, failover_dev);
 	lower_dev->priv_flags &= ~FO_IFF_FAILOVER_SLAVE;
 
-	if (notify && ops && ops->slave_unregister)
-		ops->slave_unregister(lower_dev, failover_dev);
+	if (notify && ops && ops->unregister_lower)
+		ops->unregister_lower(entry->priv, lower_dev);
 	/* after the driver, which may close @lower_dev first */
 	if (lower_dev->reg_state == NETREG_REGISTERED) {
 		failover_lower_unmark(lower_dev);
@@ -388,12 +430,88 @@ static void failover_master_unregister(struct net_device *failover_dev)
 	if (failover_dev->reg_state == NETREG_REGISTERED)
 		return;
 
+	entry = failover_entry_of(failover_dev);
+	if (entry)
+		failover_rules_sysfs_del(entry, failover_dev);
 	mutex_lock(&failover_lock);
-	entry = failover_entry_find(failover_dev);
 	if (entry)
 		__failover_unhash(entry);
 	mutex_unlock(&failover_lock);
 }
+
+/* Whether @dev could be anyone's lower device now. */
+static bool failover_lower_candidate(struct net_device *dev)
+{
+	return dev->type == ARPHRD_ETHER && !netif_is_failover(dev) &&
+	       !netif_is_failover_slave(dev);
+}
+
+/**
+ * failover_pair() - link to a master every device in its netns that belongs
+ * @entry: the master's entry, hashed
+ *
+ * In registration order, so that of two candidates the first registered
+ * wins. Idempotent.
+ */
+void failover_pair(struct failover_entry *entry)
+{
+	struct net_device *failover_dev = failover_dev_of(entry);
+	struct net_device *dev;
+
+	ASSERT_RTNL();
+
+	for_each_netdev(dev_net(failover_dev), dev) {
+		/* an all-zero key would match every device without a MAC */
+		if (!failover_lower_candidate(dev) ||
+		    (!entry->ops->match && is_zero_ether_addr(dev->perm_addr)))
+			continue;
+		if (!failover_entry_matches(entry, failover_dev, dev,
+					    dev->perm_addr) ||
+		    !failover_entry_allows(entry, failover_dev, dev, true))
+			continue;
+		failover_lower_register(dev, entry);
+	}
+}
+
+/**
+ * failover_repair() - pair a master's devices again, after its rules or its
+ * match callback changed
+ * @failover_dev: a registered failover master
+ *
+ * Releases the lower devices the rules no longer allow, then links every
+ * device that belongs. Must be called with RTNL held.
+ *
+ * Return: 0, or -ENODEV if @failover_dev is not a registered master.
+ */
+int failover_repair(struct net_device *failover_dev)
+{
+	struct failover_entry *entry;
+	struct net_device *lower;
+	struct list_head *iter;
+	bool again;
+
+	ASSERT_RTNL();
+
+	entry = failover_entry_of(failover_dev);
+	if (!entry)
+		return -ENODEV;
+
+	do {
+		again = false;
+		netdev_for_each_lower_dev(failover_dev, lower, iter) {
+			if (!netif_is_failover_slave(lower) ||
+			    failover_entry_allows(entry, failover_dev, lower, true))
+				continue;
+			if (failover_lower_release(lower, failover_dev, false))
+				continue;
+			again = true;
+			break;
+		}
+	} while (again);
+	failover_pair(entry);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(failover_repair);
 
 /*
  * NETDEV_POST_INIT comes before the device's sysfs entry and so its "add"
@@ -405,7 +523,6 @@ static struct net_device *failover_premarked;
 
 static void failover_lower_premark(struct net_device *dev)
 {
-	const struct failover_ops *ops;
 	const u8 *addr = dev->perm_addr;
 
 	ASSERT_RTNL();
@@ -418,7 +535,7 @@ static void failover_lower_premark(struct net_device *dev)
 		addr = dev->dev_addr;
 	/* already flagged: another master driver's (hv_netvsc's VF) */
 	if (is_zero_ether_addr(addr) || (dev->flags & IFF_SLAVE) ||
-	    !failover_master_of(dev, addr, &ops))
+	    !failover_master_of(dev, addr, false))
 		return;
 
 	dev->flags |= IFF_SLAVE;
@@ -426,10 +543,10 @@ static void failover_lower_premark(struct net_device *dev)
 	failover_premarked = dev;
 }
 
+/* @dev registered, moved in from another netns, or changed its address */
 static void failover_lower_appeared(struct net_device *dev)
 {
-	const struct failover_ops *ops = NULL;
-	struct net_device *failover_dev;
+	struct failover_entry *entry;
 	bool premarked;
 
 	ASSERT_RTNL();
@@ -437,44 +554,44 @@ static void failover_lower_appeared(struct net_device *dev)
 	premarked = failover_premarked == dev && (dev->flags & IFF_SLAVE);
 	failover_premarked = NULL;
 
-	if (dev->type == ARPHRD_ETHER && !netif_is_failover(dev) &&
+	if (failover_lower_candidate(dev) &&
 	    !is_zero_ether_addr(dev->perm_addr)) {
-		failover_dev = failover_master_of(dev, dev->perm_addr, &ops);
-		if (failover_dev &&
-		    !failover_lower_register(dev, failover_dev, ops))
+		entry = failover_master_of(dev, dev->perm_addr, true);
+		if (entry && !failover_lower_register(dev, entry))
 			return;
 	}
 	if (premarked)
 		failover_lower_unmark(dev);
 }
 
-static void failover_lower_changed(struct net_device *lower_dev,
-				   unsigned long event)
+static int failover_lower_changed(struct net_device *lower_dev,
+				  unsigned long event,
+				  struct netdev_notifier_info *info)
 {
-	const struct failover_ops *ops;
+	struct failover_entry *entry;
 	struct net_device *failover_dev;
+	int err;
 
 	ASSERT_RTNL();
 
 	failover_dev = netdev_master_upper_dev_get(lower_dev);
 	if (!failover_dev)
-		return;
-	ops = failover_ops_of(failover_dev);
-	if (!ops)
-		return;
+		return NOTIFY_DONE;
+	entry = failover_entry_of(failover_dev);
+	if (!entry || !entry->ops->event)
+		return NOTIFY_DONE;
 
-	if (event == NETDEV_CHANGENAME) {
-		if (ops->slave_name_change)
-			ops->slave_name_change(lower_dev, failover_dev);
-	} else if (ops->slave_link_change) {
-		ops->slave_link_change(lower_dev, failover_dev);
-	}
+	err = entry->ops->event(entry->priv, lower_dev, event, info);
+	if (event == NETDEV_PRE_CHANGEADDR && err)
+		return notifier_from_errno(err);
+	return NOTIFY_DONE;
 }
 
 static int failover_event(struct notifier_block *nb, unsigned long event,
 			  void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct failover_entry *entry;
 
 	ASSERT_RTNL();
 
@@ -483,7 +600,19 @@ static int failover_event(struct notifier_block *nb, unsigned long event,
 		failover_lower_premark(dev);
 		break;
 	case NETDEV_REGISTER:
+		/* a master moved in from another netns finds its devices */
+		if (netif_is_failover(dev)) {
+			entry = failover_entry_of(dev);
+			if (entry)
+				failover_pair(entry);
+			break;
+		}
 		failover_lower_appeared(dev);
+		break;
+	case NETDEV_CHANGEADDR:
+		/* a driver may set its permanent MAC late, with its address */
+		if (failover_lower_candidate(dev))
+			failover_lower_appeared(dev);
 		break;
 	case NETDEV_UNREGISTER:
 		if (netif_is_failover(dev))
@@ -496,8 +625,12 @@ static int failover_event(struct notifier_block *nb, unsigned long event,
 	case NETDEV_DOWN:
 	case NETDEV_CHANGE:
 	case NETDEV_CHANGENAME:
+	case NETDEV_NOTIFY_PEERS:
+	case NETDEV_FEAT_CHANGE:
+	case NETDEV_CHANGEMTU:
+	case NETDEV_PRE_CHANGEADDR:
 		if (netif_is_failover_slave(dev))
-			failover_lower_changed(dev, event);
+			return failover_lower_changed(dev, event, ptr);
 		break;
 	}
 	return NOTIFY_DONE;
@@ -507,78 +640,120 @@ static struct notifier_block failover_notifier = {
 	.notifier_call = failover_event,
 };
 
-/**
- * failover_register() - register a failover master
- * @dev: the master; registered, of type ARPHRD_ETHER, its perm_addr set
- * @ops: the master driver's callbacks, valid until failover_unregister()
- *
- * Sets IFF_FAILOVER on @dev and links to it every device, present or later,
- * in its netns with its permanent MAC. Takes RTNL.
- *
- * Return: the instance for failover_unregister(), or ERR_PTR(-EINVAL) for a
- * bad @dev or @ops, -EBUSY if @dev already is a failover master or lower
- * device, or -ENOMEM.
- */
-struct failover *failover_register(struct net_device *dev,
-				   struct failover_ops *ops)
+/* Hashes @entry for @dev and pairs it; frees @entry on error. RTNL held. */
+struct failover *failover_add(struct net_device *dev,
+			      struct failover_entry *entry)
 {
-	struct failover_entry *entry;
-	struct net_device *lower_dev;
 	int err;
 
-	if (!dev || !ops)
-		return ERR_PTR(-EINVAL);
-
-	entry = kzalloc(sizeof(*entry), GFP_KERNEL);
-	if (!entry)
-		return ERR_PTR(-ENOMEM);
-	RCU_INIT_POINTER(entry->fo.failover_dev, dev);
-	RCU_INIT_POINTER(entry->fo.ops, ops);
-
-	rtnl_lock();
+	ASSERT_RTNL();
 
 	if (dev->type != ARPHRD_ETHER ||
 	    dev->reg_state != NETREG_REGISTERED) {
 		netdev_err(dev,
 			   "failover: cannot register: not a registered Ethernet device\n");
 		err = -EINVAL;
-		goto err_unlock;
+		goto err_free;
 	}
 	if (netif_is_failover(dev) || netif_is_failover_slave(dev)) {
 		netdev_err(dev,
 			   "failover: cannot register: already a failover %s\n",
 			   netif_is_failover(dev) ? "master" : "slave");
 		err = -EBUSY;
-		goto err_unlock;
+		goto err_free;
 	}
 
+	RCU_INIT_POINTER(entry->fo.failover_dev, dev);
 	ether_addr_copy(entry->key, dev->perm_addr);
+	failover_rules_init(entry);
+	err = failover_rules_sysfs_add(entry, dev);
+	if (err) {
+		netdev_err(dev, "failover: cannot register: no sysfs group (%d)\n",
+			   err);
+		goto err_free;
+	}
 	dev->priv_flags |= IFF_FAILOVER;
 	failover_hash(entry, dev);
 	if (__ratelimit(&failover_msg_rs))
 		netdev_info(dev, "failover master:%s registered\n", dev->name);
 
-	/* an all-zero key would match every device without a permanent MAC */
-	for_each_netdev(dev_net(dev), lower_dev)
-		if (!is_zero_ether_addr(entry->key) && lower_dev != dev &&
-		    ether_addr_equal(lower_dev->perm_addr, entry->key) &&
-		    lower_dev->type == ARPHRD_ETHER &&
-		    !netif_is_failover(lower_dev))
-			failover_lower_register(lower_dev, dev, ops);
-
-	rtnl_unlock();
+	failover_pair(entry);
 	return &entry->fo;
 
-err_unlock:
-	rtnl_unlock();
+err_free:
 	kfree(entry);
 	return ERR_PTR(err);
 }
-EXPORT_SYMBOL_GPL(failover_register);
+
+/**
+ * __failover_master_register() - register a failover master, RTNL held
+ * @dev: the master; registered, of type ARPHRD_ETHER
+ * @ops: the master driver's callbacks, valid until failover_unregister()
+ * @priv: passed back to every callback
+ *
+ * As failover_master_register(), for a caller that holds RTNL.
+ *
+ * Return: as failover_master_register().
+ */
+struct failover *__failover_master_register(struct net_device *dev,
+					    const struct failover_master_ops *ops,
+					    void *priv)
+{
+	struct failover_entry *entry;
+
+	ASSERT_RTNL();
+
+	if (!dev || !ops)
+		return ERR_PTR(-EINVAL);
+	/* without a key or a match callback, nothing would ever pair */
+	if (!ops->match && is_zero_ether_addr(dev->perm_addr)) {
+		netdev_err(dev,
+			   "failover: cannot register: no permanent MAC and no match callback\n");
+		return ERR_PTR(-EINVAL);
+	}
+
+	entry = kzalloc(sizeof(*entry), GFP_KERNEL);
+	if (!entry)
+		return ERR_PTR(-ENOMEM);
+	entry->ops = ops;
+	entry->priv = priv;
+	return failover_add(dev, entry);
+}
+EXPORT_SYMBOL_GPL(__failover_master_register);
+
+/**
+ * failover_master_register() - register a failover master
+ * @dev: the master; registered, of type ARPHRD_ETHER
+ * @ops: the master driver's callbacks, valid until failover_unregister()
+ * @priv: passed back to every callback
+ *
+ * Sets IFF_FAILOVER on @dev and links to it every device, present or later,
+ * in its netns that belongs to it (&failover_master_ops.match, else the
+ * permanent MAC) and that the operator's rules allow. Lower devices' events
+ * reach &failover_master_ops.event. Takes RTNL. Release it with
+ * failover_unregister().
+ *
+ * Return: the instance for failover_unregister(), or ERR_PTR(-EINVAL) for a
+ * bad @dev or @ops, -EBUSY if @dev already is a failover master or lower
+ * device, or -ENOMEM.
+ */
+struct failover *failover_master_register(struct net_device *dev,
+					  const struct failover_master_ops *ops,
+					  void *priv)
+{
+	struct failover *failover;
+
+	rtnl_lock();
+	failover = __failover_master_register(dev, ops, priv);
+	rtnl_unlock();
+	return failover;
+}
+EXPORT_SYMBOL_GPL(failover_master_register);
 
 /**
  * failover_unregister() - unregister a failover master
- * @failover: the instance returned by failover_register()
+ * @failover: the instance returned by failover_register() or
+ *	failover_master_register()
  *
  * Clears IFF_FAILOVER and frees @failover. Call it once the lower devices
  * are released, before the master is freed, and with RTNL held while the
@@ -597,8 +772,10 @@ void failover_unregister(struct failover *failover)
 	dev = rcu_dereference_protected(failover->failover_dev, true);
 
 	/* others write priv_flags under RTNL until @dev is unregistered */
-	if (READ_ONCE(dev->reg_state) == NETREG_REGISTERED)
+	if (READ_ONCE(dev->reg_state) == NETREG_REGISTERED) {
 		ASSERT_RTNL();
+		failover_rules_sysfs_del(entry, dev);
+	}
 
 	mutex_lock(&failover_lock);
 	__failover_unhash(entry);
@@ -608,6 +785,7 @@ void failover_unregister(struct failover *failover)
 	if (__ratelimit(&failover_msg_rs))
 		netdev_info(dev, "failover master:%s unregistered\n",
 			    dev->name);
+	/* a legacy entry is at the start of its allocation (legacy.c) */
 	kfree_rcu(entry, rcu);
 }
 EXPORT_SYMBOL_GPL(failover_unregister);
@@ -632,4 +810,4 @@ module_exit(failover_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_VERSION(FO_VERSION);
-MODULE_DESCRIPTION("Failover core: pairs net devices with a failover master by permanent MAC");
+MODULE_DESCRIPTION("Failover core: pairs net devices with a failover master by permanent MAC or a driver's rule");
