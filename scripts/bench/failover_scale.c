@@ -16,6 +16,10 @@
  *   cat /sys/kernel/debug/failover_scale/result
  *	"instances N reps R paired P ... hit_register_ns MIN MED MAX
  *	 hit_event_ns MIN MED MAX miss_register_ns ... miss_event_ns ..."
+ *   echo "N R 1" > /sys/kernel/debug/failover_scale/run
+ *	the same with 8 deny rules (none matching) on every master, through
+ *	our core's failover_set_rule(), looked up at run time ("rules N" in
+ *	the result; "rules unavailable" on the stock core, which has none)
  *   echo 0 > /sys/kernel/debug/failover_scale/run
  *	unregisters every dummy master (also done on module unload).
  */
@@ -274,13 +278,38 @@ static int fs_probe(const u8 *mac, u64 *reg, u64 *ev)
 	return err;
 }
 
-static int fs_run(unsigned int n, unsigned int reps)
+/* our core's failover_set_rule(); not in the stock headers this builds with */
+#define FS_RULE_DENY	1
+#define FS_DENY_LIST	"0000:99:00.0 0000:99:00.1 0000:99:00.2 0000:99:00.3 " \
+			"02:fc:00:00:00:01 02:fc:00:00:00:02 02:fc:00:00:00:03 " \
+			"02:fc:00:00:00:04"
+typedef int (*fs_set_rule_t)(struct net_device *dev, int rule,
+			     const char *list, void *extack);
+
+/* Sets the deny list on every master: how many, or -ENOENT on a stock core. */
+static int fs_rules(void)
+{
+	fs_set_rule_t set_rule = (fs_set_rule_t)__symbol_get("failover_set_rule");
+	unsigned int i;
+	int err = 0;
+
+	if (!set_rule)
+		return -ENOENT;
+	rtnl_lock();
+	for (i = 0; i < fs_count && !err; i++)
+		err = set_rule(fs_inst[i].dev, FS_RULE_DENY, FS_DENY_LIST, NULL);
+	rtnl_unlock();
+	symbol_put_addr(set_rule);
+	return err ? err : i;
+}
+
+static int fs_run(unsigned int n, unsigned int reps, bool rules)
 {
 	u64 *reg, *ev, *mreg, *mev;
 	unsigned int r, paired = 0, missed = 0;
 	u8 mac[ETH_ALEN], miss[ETH_ALEN];
 	u64 g0, grow_ns;
-	char a[64], b[64], c[64], d[64];
+	char a[64], b[64], c[64], d[64], e[32];
 	int err;
 
 	if (!n) {
@@ -296,6 +325,16 @@ static int fs_run(unsigned int n, unsigned int reps)
 	grow_ns = ktime_get_ns() - g0;
 	if (err)
 		return err;
+	e[0] = '\0';
+	if (rules) {
+		err = fs_rules();
+		if (err < 0 && err != -ENOENT)
+			return err;
+		if (err == -ENOENT)
+			snprintf(e, sizeof(e), " rules unavailable");
+		else
+			snprintf(e, sizeof(e), " rules %d", err);
+	}
 
 	reg = kcalloc(reps, sizeof(u64), GFP_KERNEL);
 	ev = kcalloc(reps, sizeof(u64), GFP_KERNEL);
@@ -322,10 +361,10 @@ static int fs_run(unsigned int n, unsigned int reps)
 	fs_stats(c, sizeof(c), "miss_register_ns", mreg, reps);
 	fs_stats(d, sizeof(d), "miss_event_ns", mev, reps);
 	snprintf(fs_result, sizeof(fs_result),
-		 "instances %u reps %u paired %u unpaired_misses %u kretprobe %d grow_ms %llu grow_register_netdev_ms %llu grow_failover_register_ms %llu%s%s%s%s\n",
+		 "instances %u reps %u paired %u unpaired_misses %u kretprobe %d grow_ms %llu grow_register_netdev_ms %llu grow_failover_register_ms %llu%s%s%s%s%s\n",
 		 fs_count, reps, paired, missed, fs_kret_ok, grow_ns / 1000000,
 		 fs_grow_reg_ns / 1000000, fs_grow_fo_ns / 1000000,
-		 a, b, c, d);
+		 a, b, c, d, e);
 	err = 0;
 out:
 	kfree(reg);
@@ -338,7 +377,7 @@ out:
 static ssize_t fs_run_write(struct file *file, const char __user *ubuf,
 			    size_t len, loff_t *ppos)
 {
-	unsigned int n, reps = 1;
+	unsigned int n, reps = 1, rules = 0;
 	char buf[32];
 	int err;
 
@@ -347,10 +386,10 @@ static ssize_t fs_run_write(struct file *file, const char __user *ubuf,
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = 0;
-	if (sscanf(buf, "%u %u", &n, &reps) < 1)
+	if (sscanf(buf, "%u %u %u", &n, &reps, &rules) < 1)
 		return -EINVAL;
 	mutex_lock(&fs_lock);
-	err = fs_run(n, reps);
+	err = fs_run(n, reps, rules);
 	mutex_unlock(&fs_lock);
 	return err ? err : len;
 }

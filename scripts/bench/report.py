@@ -42,7 +42,7 @@ def load(d):
             fails.setdefault(w[1], []).append(" ".join(w[2:]))
         elif w[0].startswith("scale_"):
             kv = w[1:]
-            values[w[0]] = {kv[i]: kv[i + 1:i + 4] for i in range(len(kv)) if kv[i].endswith("_ns") or kv[i] in ("instances", "paired", "grow_ms", "kretprobe")}
+            values[w[0]] = {kv[i]: kv[i + 1:i + 4] for i in range(len(kv)) if kv[i].endswith("_ns") or kv[i] in ("instances", "paired", "grow_ms", "kretprobe", "rules")}
         else:
             values.setdefault(w[0], []).append(float(w[2]))
     send, recv = [], []
@@ -159,9 +159,15 @@ def analyze(d):
         for x, y in zip(values.get(a, []), values.get(b, [])):
             if y:
                 M(k).add(x / y)
-    for f, n in (("scale_1", "1"), ("scale_n", "n")):
+    for f, n in (("scale_1", "1"), ("scale_n", "n"),
+                 ("scale_1r", "1r"), ("scale_nr", "nr")):
         s = values.get(f)
         if not s:
+            continue
+        # the stock core has no rules: nothing to measure with them
+        if s.get("rules", ["0"])[0] == "unavailable":
+            M("scale_hit_" + n).fail.append("the stock core has no rules")
+            M("scale_miss_" + n).fail.append("the stock core has no rules")
             continue
         # only the medians of 11 probes are kept per run
         if "hit_event_ns" in s:
@@ -183,6 +189,7 @@ def analyze(d):
         "pktgen_direct": ["pktgen_direct", "pktgen_master_ratio"],
         "pktgen_bond": ["pktgen_bond", "pktgen_bond_ratio"],
         "scale_1": ["scale_hit_1"], "scale_n": ["scale_hit_n"],
+        "scale_1r": ["scale_hit_1r"], "scale_nr": ["scale_hit_nr"],
         "stream": ["carrier_gap", "planned_lost", "rescan_lost", "live_lost"],
         "all": ["planned_lost"],
     }
@@ -222,6 +229,9 @@ ROWS = [
     ("unrelated netdev (lookup miss), 1 instance", "scale_miss_1", "%.1f"),
     ("unrelated netdev (lookup miss), N instances", "scale_miss_n", "%.1f"),
     ("whole register_netdev() of the new primary, N instances (ms)", "scale_reg_n", "%.2f"),
+    ("new primary, 1 instance, 8 deny rules on it", "scale_hit_1r", "%.1f"),
+    ("new primary, N instances, 8 deny rules on each", "scale_hit_nr", "%.1f"),
+    ("unrelated netdev (lookup miss), N instances, 8 deny rules on each", "scale_miss_nr", "%.1f"),
     ("7. Trio formation after PCI rescan (ms)", None),
     ("rescan to enslaved (guest clock)", "trio_enslaved_ms", "%.0f"),
     ("rescan to enslaved with carrier (guest clock)", "trio_carrier_ms", "%.0f"),

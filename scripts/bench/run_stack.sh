@@ -99,10 +99,17 @@ if [ -f "$BDIR/failover_scale.ko" ]; then
 		cat /sys/kernel/debug/failover_scale/result")
 	rn=$(GUEST_TIMEOUT=900 guest "echo '$SCALE_N 11' > /sys/kernel/debug/failover_scale/run &&
 		cat /sys/kernel/debug/failover_scale/result")
+	# with 8 deny rules on every master (our core's; stock has none)
+	rnr=$(GUEST_TIMEOUT=900 guest "echo '$SCALE_N 11 1' > /sys/kernel/debug/failover_scale/run &&
+		cat /sys/kernel/debug/failover_scale/result")
+	r1r=$(GUEST_TIMEOUT=900 guest "echo '1 11 1' > /sys/kernel/debug/failover_scale/run &&
+		cat /sys/kernel/debug/failover_scale/result")
 	GUEST_TIMEOUT=600 guest "rmmod failover_scale; dmesg -n 7"
 	echo "$r1" >"$OUT/scale-1"
 	echo "$rn" >"$OUT/scale-n"
-	for f in 1 n; do
+	echo "$r1r" >"$OUT/scale-1r"
+	echo "$rnr" >"$OUT/scale-nr"
+	for f in 1 n 1r nr; do
 		line=$(cat "$OUT/scale-$f")
 		case $line in
 		instances*) val "scale_$f $line" ;;

@@ -51,6 +51,7 @@ int failover_rules_sysfs_add(struct failover_entry *entry,
 			     struct net_device *failover_dev);
 void failover_rules_sysfs_del(struct failover_entry *entry,
 			      struct net_device *failover_dev);
+void failover_rules_ready(void);
 
 /* main.c */
 struct failover_entry *failover_entry_of(const struct net_device *failover_dev);
@@ -58,5 +59,6 @@ struct net_device *failover_dev_of(struct failover_entry *entry);
 struct failover *failover_add(struct net_device *dev,
 			      struct failover_entry *entry);
 void failover_pair(struct failover_entry *entry);
+void failover_repair_all(void);
 
 #endif /* _FAILOVER_PRIV_H */

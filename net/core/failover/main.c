@@ -513,6 +513,22 @@ int failover_repair(struct net_device *failover_dev)
 }
 EXPORT_SYMBOL_GPL(failover_repair);
 
+/* After a change of the deny parameter: every master, under RTNL. */
+void failover_repair_all(void)
+{
+	struct failover_entry *entry;
+	unsigned int i;
+
+	ASSERT_RTNL();
+
+	/* hashing and unhashing hold RTNL too: the lists stand still */
+	for (i = 0; i < ARRAY_SIZE(failover_table); i++)
+		list_for_each_entry(entry, &failover_table[i], fo.list)
+			failover_repair(failover_dev_of(entry));
+	list_for_each_entry(entry, &failover_matchers, fo.list)
+		failover_repair(failover_dev_of(entry));
+}
+
 /*
  * NETDEV_POST_INIT comes before the device's sysfs entry and so its "add"
  * uevent: marked now, it is never seen unmarked, and nothing configures it
@@ -794,10 +810,15 @@ static int __init failover_init(void)
 {
 	unsigned int i;
 
+	int err;
+
 	for (i = 0; i < ARRAY_SIZE(failover_table); i++)
 		INIT_LIST_HEAD(&failover_table[i]);
 
-	return register_netdevice_notifier(&failover_notifier);
+	err = register_netdevice_notifier(&failover_notifier);
+	if (!err)
+		failover_rules_ready();
+	return err;
 }
 module_init(failover_init);
 

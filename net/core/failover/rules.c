@@ -30,9 +30,38 @@ static char *pin = "";
 module_param(pin, charp, 0444);
 MODULE_PARM_DESC(pin, "MAC=BUS,...: the master with permanent MAC MAC pairs only with the device at bus address BUS (a PCI BDF)");
 
+/* read under RTNL; set under RTNL once the core runs */
 static char *deny = "";
-module_param(deny, charp, 0444);
-MODULE_PARM_DESC(deny, "BUS|MAC,...: never pair a device at bus address BUS or with permanent MAC MAC");
+static bool failover_running;
+
+static int failover_deny_set(const char *val, const struct kernel_param *kp)
+{
+	int err;
+
+	/* at load, before failover_init(): nothing is paired yet */
+	if (!READ_ONCE(failover_running))
+		return param_set_charp(val, kp);
+	rtnl_lock();
+	err = param_set_charp(val, kp);
+	if (!err)
+		failover_repair_all();
+	rtnl_unlock();
+	return err;
+}
+
+static const struct kernel_param_ops failover_deny_ops = {
+	.set	= failover_deny_set,
+	.get	= param_get_charp,
+	.free	= param_free_charp,
+};
+
+module_param_cb(deny, &failover_deny_ops, &deny, 0644);
+MODULE_PARM_DESC(deny, "BUS|MAC,...: never pair a device at bus address BUS or with permanent MAC MAC (every master; a change releases and pairs again)");
+
+void failover_rules_ready(void)
+{
+	WRITE_ONCE(failover_running, true);
+}
 
 /* the separators of a rule list, in sysfs and in module parameters */
 static bool failover_rule_sep(char c)

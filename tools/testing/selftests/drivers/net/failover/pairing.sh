@@ -18,7 +18,9 @@
 # first; a deny releases a device and keeps it an independent NIC that
 # carries its own traffic; while the pin names a device that is not there,
 # nothing else pairs, and clearing the pin pairs the remaining device; a bad
-# rule is refused with a reason in dmesg and changes nothing.
+# rule is refused with a reason in dmesg and changes nothing; the failover
+# module's deny parameter, written at run time, releases a device from every
+# master, and cleared pairs it again.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -37,11 +39,12 @@ PLUGGED=
 cleanup() {
 	trap - EXIT
 	if [ -n "$PLUGGED" ]; then
-		guest "echo > $RULES/pin; echo > $RULES/deny" 2>/dev/null
 		qmp '{"execute":"device_del","arguments":{"id":"dup0"}}' >/dev/null 2>&1
 		busywait 20000 eval '[ "$(e1000_devices)" -eq 1 ]'
 		qmp '{"execute":"netdev_del","arguments":{"id":"ndup"}}' >/dev/null 2>&1
 	fi
+	# a rule written pairs again: the primary, if a rule kept it away
+	guest "echo > $RULES/pin; echo > $RULES/deny; echo > /sys/module/failover/parameters/deny" >/dev/null 2>&1
 	sw ip link del "$TAP" 2>/dev/null
 	peer ip addr del "$DUP_PEER/24" dev eth0 2>/dev/null
 	[ -n "${lab_rc+x}" ] && "$LAB" down "$LAB_ENV" >/dev/null
@@ -141,5 +144,21 @@ beyond_in failover "and stays alone ($(master_of "$DUP"))" free_nic "$DUP"
 via "$P0"
 check "the master's traffic still rides $P0 ($RECEIVED/100 replies, $P0 tx +$DT)" [ $? -eq 0 ]
 guest "ip addr flush dev $DUP; ip link set $DUP down"
+
+# --- the module's deny parameter: every master, at once ---
+guest "echo > $RULES/deny"
+qmp '{"execute":"device_del","arguments":{"id":"dup0"}}' >/dev/null
+check "QMP device_del dup0: one e1000 left" busywait 20000 eval '[ "$(e1000_devices)" -eq 1 ]'
+qmp '{"execute":"netdev_del","arguments":{"id":"ndup"}}' >/dev/null
+PLUGGED=
+PARAM=/sys/module/failover/parameters/deny
+out=$(guest "{ echo $BDF_P > $PARAM; } 2>&1")
+check "failover.deny=$BDF_P${out:+: $out}" [ -z "$out" ]
+beyond_in failover "the deny parameter releases $P0" busywait 10000 free_nic "$P0"
+out=$(guest "{ echo > $PARAM; } 2>&1")
+check "failover.deny cleared${out:+: $out}" [ -z "$out" ]
+beyond_in failover "cleared: $P0 is the primary again" busywait 10000 primary_is "$P0"
+via "$P0"
+check "traffic rides $P0 ($RECEIVED/100 replies, $P0 tx +$DT)" [ $? -eq 0 ]
 
 finish_beyond failover "stock's core pairs by MAC alone: no pin, no deny"
