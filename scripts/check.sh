@@ -210,10 +210,10 @@ stack_tests() {
 	ours) all_tests; return ;;
 	stock) want="trio.sh rx_flags.sh stats.sh link.sh unplug.sh netns.sh
 		     netconsole.sh roles.sh vlan_challenged.sh flap.sh
-		     badinput.sh migrate.sh" ;;
+		     pairing.sh badinput.sh migrate.sh" ;;
 	virtio_net=ours) want="trio.sh link.sh unplug.sh standby_refused.sh
 		     virtio_hang.sh virtio_rebind.sh hotplug.sh modload.sh migrate.sh" ;;
-	failover=ours) want="trio.sh order.sh hotplug.sh migrate.sh badinput.sh roles.sh" ;;
+	failover=ours) want="trio.sh order.sh hotplug.sh migrate.sh badinput.sh roles.sh pairing.sh" ;;
 	failover=ours,net_failover=ours) want="trio.sh link.sh unplug.sh migrate.sh roles.sh" ;;
 	net_failover=ours) want="trio.sh link.sh unplug.sh roles.sh" ;;
 	esac

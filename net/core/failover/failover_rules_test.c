@@ -13,7 +13,9 @@
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <net/failover.h>
+#include <linux/user_namespace.h>
 #include <net/fo_compat.h>
+#include <net/net_namespace.h>
 #include <net/netlink.h>
 
 #define FOR_MAX_DEVS	8
@@ -41,6 +43,7 @@ struct for_ctx {
 	unsigned int ndevs;
 	struct failover *failovers[2];
 	unsigned int nfailovers;
+	struct net *net;
 };
 
 static atomic_t for_names = ATOMIC_INIT(0);
@@ -151,6 +154,8 @@ static void for_exit(struct kunit *test)
 		failover_unregister(ctx->failovers[i]);
 	for (i = 0; i < ctx->ndevs; i++)
 		free_netdev(ctx->devs[i]);
+	if (ctx->net)
+		put_net(ctx->net);
 }
 
 static void for_root_device_unregister(void *dev)
@@ -171,9 +176,9 @@ static struct device *for_parent(struct kunit *test, const char *bus)
 	return parent;
 }
 
-/* An Ethernet device with MAC 02:fa:12:00:00:@mac_id under @parent. */
-static struct net_device *for_dev(struct kunit *test, unsigned int mac_id,
-				  struct device *parent)
+/* An Ethernet device with MAC 02:fa:12:00:00:@mac_id under @parent, in @net. */
+static struct net_device *for_dev_in(struct kunit *test, unsigned int mac_id,
+				     struct device *parent, struct net *net)
 {
 	struct for_ctx *ctx = test->priv;
 	u8 mac[ETH_ALEN] = { 0x02, 0xfa, 0x12, 0, 0, mac_id };
@@ -189,12 +194,20 @@ static struct net_device *for_dev(struct kunit *test, unsigned int mac_id,
 	dev->netdev_ops = &for_netdev_ops;
 	eth_hw_addr_set(dev, mac);
 	SET_NETDEV_DEV(dev, parent);
+	if (net)
+		dev_net_set(dev, net);
 	err = register_netdev(dev);
 	if (err)
 		free_netdev(dev);
 	KUNIT_ASSERT_EQ(test, err, 0);
 	ctx->devs[ctx->ndevs++] = dev;
 	return dev;
+}
+
+static struct net_device *for_dev(struct kunit *test, unsigned int mac_id,
+				  struct device *parent)
+{
+	return for_dev_in(test, mac_id, parent, NULL);
 }
 
 static struct for_master *for_master_new(struct kunit *test,
@@ -397,6 +410,39 @@ static void for_test_register_errors(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, netif_is_failover(dev));
 }
 
+/* A master that moves into a namespace pairs with the device waiting there. */
+static void for_test_master_netns(struct kunit *test)
+{
+	struct for_ctx *ctx = test->priv;
+	struct net_device *here, *there;
+	struct for_master *m;
+	struct net *net;
+	int err;
+
+	/* copy_net_ns() is not exported: a modular test cannot make a netns */
+	net = ERR_PTR(-EOPNOTSUPP);
+	if (IS_BUILTIN(CONFIG_FAILOVER_KUNIT_TEST))
+		net = copy_net_ns(CLONE_NEWNET, &init_user_ns, &init_net);
+	if (IS_ERR(net))
+		kunit_skip(test, "cannot create a netns: %ld", PTR_ERR(net));
+	ctx->net = net;
+
+	m = for_master_new(test, 8, NULL, &for_mac_ops);
+	here = for_dev(test, 8, NULL);
+	there = for_dev_in(test, 8, NULL, net);
+	KUNIT_EXPECT_PTR_EQ(test, for_upper(here), m->dev);
+	KUNIT_EXPECT_NULL(test, for_upper(there));
+
+	rtnl_lock();
+	err = dev_change_net_namespace(m->dev, net, "form%d");
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_EXPECT_NULL(test, for_upper(here));
+	KUNIT_EXPECT_PTR_EQ(test, for_upper(there), m->dev);
+	KUNIT_EXPECT_EQ(test, m->registered, 2);
+	KUNIT_EXPECT_EQ(test, m->unregistered, 1);
+}
+
 static struct kunit_case for_cases[] = {
 	KUNIT_CASE(for_test_pin),
 	KUNIT_CASE(for_test_deny),
@@ -404,6 +450,7 @@ static struct kunit_case for_cases[] = {
 	KUNIT_CASE(for_test_match),
 	KUNIT_CASE(for_test_events),
 	KUNIT_CASE(for_test_register_errors),
+	KUNIT_CASE(for_test_master_netns),
 	{}
 };
 
