@@ -6,7 +6,8 @@
  *   deny  never pair with a device at these bus addresses or with these
  *         permanent MACs: it stays an independent NIC.
  * A bus address is the name of the device's parent, the PCI BDF for a PCI
- * NIC (what /sys/class/net/<dev>/device points to). Per master in sysfs
+ * NIC (what /sys/class/net/<dev>/device points to), or its PCI slot's name
+ * (/sys/bus/pci/slots/), which stays when the BDF changes. Per master in sysfs
  * (/sys/class/net/<master>/failover/{pin,deny}); at boot, before any
  * master exists, with the module parameters.
  */
@@ -19,6 +20,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/netdevice.h>
+#include <linux/pci.h>
 #include <linux/rtnetlink.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -86,8 +88,19 @@ static size_t failover_rule_next(const char **list, char *tok)
 	return len;
 }
 
-/* @tok names @bus or, as a MAC, @mac */
-static bool failover_rule_is(const char *tok, const char *bus, const u8 *mac)
+/* the name of @parent's PCI slot (/sys/bus/pci/slots/), or "" */
+static const char *failover_slot_of(const struct device *parent)
+{
+#if IS_ENABLED(CONFIG_PCI)
+	if (parent && dev_is_pci(parent) && to_pci_dev(parent)->slot)
+		return pci_slot_name(to_pci_dev(parent)->slot);
+#endif
+	return "";
+}
+
+/* @tok names @bus, @slot or, as a MAC, @mac */
+static bool failover_rule_is(const char *tok, const char *bus,
+			     const char *slot, const u8 *mac)
 {
 	u8 addr[ETH_ALEN];
 
@@ -95,17 +108,19 @@ static bool failover_rule_is(const char *tok, const char *bus, const u8 *mac)
 		return false;
 	if (mac_pton(tok, addr) && strlen(tok) == 3 * ETH_ALEN - 1)
 		return ether_addr_equal(addr, mac);
-	return !strcmp(tok, bus);
+	return !strcmp(tok, bus) || (*slot && !strcmp(tok, slot));
 }
 
-static bool failover_deny_param(const char *bus, const u8 *mac)
+static bool failover_deny_param(const char *bus, const char *slot,
+				const u8 *mac)
 {
 	char tok[FAILOVER_RULE_LEN];
 	const char *list = deny;
 	size_t len;
 
 	while ((len = failover_rule_next(&list, tok)))
-		if (len < FAILOVER_RULE_LEN && failover_rule_is(tok, bus, mac))
+		if (len < FAILOVER_RULE_LEN &&
+		    failover_rule_is(tok, bus, slot, mac))
 			return true;
 	return false;
 }
@@ -125,17 +140,20 @@ const char *failover_rules_refuse(const struct failover_entry *entry,
 {
 	const struct device *parent = dev->dev.parent;
 	const char *bus = parent ? dev_name(parent) : "";
+	const char *slot = failover_slot_of(parent);
 	unsigned int i;
 
 	/* the master's own device: virtio_net's standby */
 	if (parent && parent == failover_dev->dev.parent)
 		return NULL;
-	if (failover_deny_param(bus, dev->perm_addr))
+	if (failover_deny_param(bus, slot, dev->perm_addr))
 		return "denied by the failover.deny parameter";
 	for (i = 0; i < entry->rules.ndeny; i++)
-		if (failover_rule_is(entry->rules.deny[i], bus, dev->perm_addr))
+		if (failover_rule_is(entry->rules.deny[i], bus, slot,
+				     dev->perm_addr))
 			return "denied by the master's failover/deny";
-	if (entry->rules.pin[0] && strcmp(entry->rules.pin, bus))
+	if (entry->rules.pin[0] &&
+	    !failover_rule_is(entry->rules.pin, bus, slot, dev->perm_addr))
 		return "not the device failover/pin names";
 	return NULL;
 }

@@ -14,8 +14,8 @@
 #
 # Parity: without rules the first registered device stays the primary and the
 # second is left alone, unflagged.  Beyond stock (the failover core): the log
-# names both; a pin moves the primary to the pinned device, whatever came
-# first; a deny releases a device and keeps it an independent NIC that
+# names both; a pin (by PCI slot name) moves the primary to the pinned device,
+# whatever came first; a deny releases a device and keeps it an independent NIC that
 # carries its own traffic; while the pin names a device that is not there,
 # nothing else pairs, and clearing the pin pairs the remaining device; a bad
 # rule is refused with a reason in dmesg and changes nothing; the failover
@@ -98,10 +98,14 @@ if ! beyond_in failover "the master has rules in sysfs ($RULES)" \
 	finish_beyond failover "stock's core pairs by MAC alone: no pin, no deny"
 fi
 
-# --- pin: the pinned device, whatever came first ---
-out=$(rule pin "$BDF_D")
-check "pin $BDF_D${out:+: $out}" [ -z "$out" ]
-check "pin reads back $(guest cat $RULES/pin)" [ "$(guest cat $RULES/pin)" = "$BDF_D" ]
+# --- pin: the pinned device, whatever came first; by its PCI slot's name ---
+# (QEMU's root ports have hot-plug slots, /sys/bus/pci/slots/<name>/address)
+SLOT_D=$(guest "for s in /sys/bus/pci/slots/*; do [ \"\$(cat \$s/address)\" = ${BDF_D%.*} ] && basename \$s; done" | head -n 1)
+PIN=${SLOT_D:-$BDF_D}
+echo "the duplicate's slot: ${SLOT_D:-none}"
+out=$(rule pin "$PIN")
+check "pin $PIN${out:+: $out}" [ -z "$out" ]
+check "pin reads back $(guest cat $RULES/pin)" [ "$(guest cat $RULES/pin)" = "$PIN" ]
 beyond_in failover "pinned: $DUP is the primary" busywait 10000 primary_is "$DUP"
 beyond_in failover "pinned: $P0 is released and left alone" busywait 5000 free_nic "$P0"
 # the released one stays up with the same MAC: the host's bridge would learn it
@@ -115,7 +119,7 @@ out=$(rule pin "$BDF_P $BDF_D")
 reason=$(guest "dmesg | grep 'failover pin'" | tail -n 1 | sed 's/^\[[^]]*\] //')
 beyond_in failover "two pins refused (${out##*: }): $reason" \
 	eval '[ -n "$out" ] && [ -n "$reason" ]'
-check "the pin is unchanged ($(guest cat $RULES/pin))" [ "$(guest cat $RULES/pin)" = "$BDF_D" ]
+check "the pin is unchanged ($(guest cat $RULES/pin))" [ "$(guest cat $RULES/pin)" = "$PIN" ]
 check "and $DUP still the primary" primary_is "$DUP"
 
 # --- deny the pinned one: released; the pin keeps the other away ---
@@ -123,7 +127,7 @@ guest "ip link set $P0 up"
 out=$(rule deny "$BDF_D")
 check "deny $BDF_D${out:+: $out}" [ -z "$out" ]
 beyond_in failover "denied: $DUP is released and left alone" busywait 10000 free_nic "$DUP"
-beyond_in failover "the pin names $BDF_D: $P0 is not paired instead" eval 'sleep 1; free_nic "$P0"'
+beyond_in failover "the pin names $PIN: $P0 is not paired instead" eval 'sleep 1; free_nic "$P0"'
 check "the master keeps its standby ($(master_of "$S0"))" [ "$(master_of "$S0")" = "$M0" ]
 
 # --- clearing the pin pairs the remaining device ---
