@@ -95,7 +95,7 @@ beyond_in net_failover "the log names both ($(grep -m1 "$DUP" <<<"$log" | sed 's
 
 if ! beyond_in failover "the master has rules in sysfs ($RULES)" \
 	guest "test -f $RULES/pin && test -f $RULES/deny"; then
-	finish_beyond failover "stock's core pairs by MAC alone: no pin, no deny"
+	finish_beyond failover "stock pairs by MAC alone (no pin, no deny), and stock net_failover does not name both devices"
 fi
 
 # --- pin: the pinned device, whatever came first; by its PCI slot's name ---
@@ -165,4 +165,4 @@ beyond_in failover "cleared: $P0 is the primary again" busywait 10000 primary_is
 via "$P0"
 check "traffic rides $P0 ($RECEIVED/100 replies, $P0 tx +$DT)" [ $? -eq 0 ]
 
-finish_beyond failover "stock's core pairs by MAC alone: no pin, no deny"
+finish_beyond failover "stock pairs by MAC alone (no pin, no deny), and stock net_failover does not name both devices"
