@@ -454,6 +454,9 @@ run_lane() {	# run_lane <lane>
 	for c in "${KUNITCONFIGS[@]}"; do
 		args+=(--kunitconfig="$c")
 	done
+	# the boot-time rules failover_rules.for_test_boot_params looks for
+	args+=(--kernel_args="failover.pin=02:fa:12:00:00:09=fortest-boot-b"
+	       --kernel_args="failover.deny=02:fa:12:00:00:0a")
 	case $lane in
 	um)
 		;;

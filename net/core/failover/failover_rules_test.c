@@ -10,6 +10,7 @@
 #include <linux/atomic.h>
 #include <linux/device.h>
 #include <linux/etherdevice.h>
+#include <linux/init.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <net/failover.h>
@@ -443,6 +444,33 @@ static void for_test_master_netns(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, m->unregistered, 1);
 }
 
+/*
+ * The module parameters, from the kernel command line (scripts/kunit.sh):
+ * failover.pin=02:fa:12:00:00:09=fortest-boot-b, failover.deny=02:fa:12:00:00:0a.
+ */
+static void for_test_boot_params(struct kunit *test)
+{
+	struct device *pa, *pb;
+	struct net_device *a, *b, *d;
+	struct for_master *m, *m2;
+
+	if (!IS_BUILTIN(CONFIG_FAILOVER) ||
+	    !strstr(saved_command_line, "failover.pin=02:fa:12:00:00:09=fortest-boot-b"))
+		kunit_skip(test, "no failover.pin on the command line");
+	pa = for_parent(test, "fortest-boot-a");
+	pb = for_parent(test, "fortest-boot-b");
+	m = for_master_new(test, 9, NULL, &for_mac_ops);
+	a = for_dev(test, 9, pa);
+	b = for_dev(test, 9, pb);
+	KUNIT_EXPECT_NULL(test, for_upper(a));
+	KUNIT_EXPECT_PTR_EQ(test, for_upper(b), m->dev);
+
+	m2 = for_master_new(test, 10, NULL, &for_mac_ops);
+	d = for_dev(test, 10, NULL);
+	KUNIT_EXPECT_NULL(test, for_upper(d));
+	KUNIT_EXPECT_EQ(test, m2->pre_register, 0);
+}
+
 static struct kunit_case for_cases[] = {
 	KUNIT_CASE(for_test_pin),
 	KUNIT_CASE(for_test_deny),
@@ -451,6 +479,7 @@ static struct kunit_case for_cases[] = {
 	KUNIT_CASE(for_test_events),
 	KUNIT_CASE(for_test_register_errors),
 	KUNIT_CASE(for_test_master_netns),
+	KUNIT_CASE(for_test_boot_params),
 	{}
 };
 
