@@ -90,8 +90,9 @@ int failover_slave_unregister(struct net_device *slave_dev);
  * struct failover_master_ops - callbacks of a failover_master_register() master
  * @match: whether @dev belongs to the master. @dev is an Ethernet device in
  *	the master's netns that is nobody's lower device and that the
- *	operator's rules allow. NULL: @dev has the master's permanent MAC.
- *	Runs under RTNL and rcu_read_lock(): it must not sleep.
+ *	operator's rules allow. NULL: @dev has the master's permanent MAC
+ *	(not all zeroes). Runs under RTNL, at times inside rcu_read_lock():
+ *	it must not sleep.
  * @pre_register: as &failover_ops.slave_pre_register.
  * @register_lower: as &failover_ops.slave_register.
  * @pre_unregister: as &failover_ops.slave_pre_unregister.

@@ -45,13 +45,14 @@ struct failover_entry {
 /* rules.c */
 const char *failover_rules_refuse(const struct failover_entry *entry,
 				  const struct net_device *failover_dev,
-				  const struct net_device *dev);
+				  const struct net_device *dev, const u8 *addr);
 void failover_rules_init(struct failover_entry *entry);
 int failover_rules_sysfs_add(struct failover_entry *entry,
 			     struct net_device *failover_dev);
 void failover_rules_sysfs_del(struct failover_entry *entry,
 			      struct net_device *failover_dev);
 void failover_rules_ready(void);
+void failover_rules_exit(void);
 
 /* main.c */
 struct failover_entry *failover_entry_of(const struct net_device *failover_dev);

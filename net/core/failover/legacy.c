@@ -6,7 +6,9 @@
  * users) link it; its symbols keep the stock CRCs.
  */
 
+#include <linux/build_bug.h>
 #include <linux/netdevice.h>
+#include <linux/stddef.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <net/failover.h>
@@ -18,6 +20,8 @@ struct failover_legacy {
 	struct failover_entry entry;
 	struct failover_master_ops ops;
 };
+
+static_assert(offsetof(struct failover_legacy, entry) == 0);
 
 /* @priv is the struct failover_legacy. Its callbacks get the master. */
 static struct failover_legacy *failover_legacy_of(void *priv)

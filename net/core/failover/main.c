@@ -68,6 +68,10 @@ failover_entry_find(const struct net_device *failover_dev)
 				fo.list, lockdep_is_held(&failover_lock))
 		if (failover_entry_is(entry, failover_dev))
 			return entry;
+	list_for_each_entry_rcu(entry, &failover_matchers, fo.list,
+				lockdep_is_held(&failover_lock))
+		if (failover_entry_is(entry, failover_dev))
+			return entry;
 
 	/* perm_addr may have changed since failover_register() */
 	for (i = 0; i < ARRAY_SIZE(failover_table); i++)
@@ -75,10 +79,6 @@ failover_entry_find(const struct net_device *failover_dev)
 					lockdep_is_held(&failover_lock))
 			if (failover_entry_is(entry, failover_dev))
 				return entry;
-	list_for_each_entry_rcu(entry, &failover_matchers, fo.list,
-				lockdep_is_held(&failover_lock))
-		if (failover_entry_is(entry, failover_dev))
-			return entry;
 	return NULL;
 }
 
@@ -113,9 +113,11 @@ static bool failover_entry_matches(struct failover_entry *entry,
 /* Whether the rules let @dev pair with @entry's master; @log: say why not. */
 static bool failover_entry_allows(struct failover_entry *entry,
 				  struct net_device *failover_dev,
-				  struct net_device *dev, bool log)
+				  struct net_device *dev, const u8 *addr,
+				  bool log)
 {
-	const char *reason = failover_rules_refuse(entry, failover_dev, dev);
+	const char *reason = failover_rules_refuse(entry, failover_dev, dev,
+						   addr);
 
 	if (reason && log && __ratelimit(&failover_msg_rs))
 		netdev_info(failover_dev, "failover: not enslaving %s: %s\n",
@@ -141,15 +143,18 @@ static struct failover_entry *failover_master_of(struct net_device *dev,
 	list_for_each_entry_rcu(entry, &failover_matchers, fo.list) {
 		candidate = rcu_dereference(entry->fo.failover_dev);
 		if (failover_entry_matches(entry, candidate, dev, addr) &&
-		    failover_entry_allows(entry, candidate, dev, log)) {
+		    failover_entry_allows(entry, candidate, dev, addr, log)) {
 			found = entry;
 			goto out;
 		}
 	}
+	/* an all-zero MAC pairs only by a match callback */
+	if (is_zero_ether_addr(addr))
+		goto out;
 	list_for_each_entry_rcu(entry, failover_bucket(addr), fo.list) {
 		candidate = rcu_dereference(entry->fo.failover_dev);
 		if (failover_entry_matches(entry, candidate, dev, addr) &&
-		    failover_entry_allows(entry, candidate, dev, log)) {
+		    failover_entry_allows(entry, candidate, dev, addr, log)) {
 			found = entry;
 			break;
 		}
@@ -246,17 +251,19 @@ static int failover_lower_register(struct net_device *lower_dev,
 
 	reason = failover_lower_unusable(lower_dev);
 	if (reason) {
-		netdev_info(failover_dev, "failover: not enslaving %s: %s\n",
-			    lower_dev->name, reason);
+		if (__ratelimit(&failover_msg_rs))
+			netdev_info(failover_dev, "failover: not enslaving %s: %s\n",
+				    lower_dev->name, reason);
 		return -EBUSY;
 	}
 
 	if (ops->pre_register) {
 		err = ops->pre_register(entry->priv, lower_dev);
 		if (err) {
-			netdev_info(failover_dev,
-				    "failover: driver declined %s (%d)\n",
-				    lower_dev->name, err);
+			if (__ratelimit(&failover_msg_rs))
+				netdev_info(failover_dev,
+					    "failover: driver declined %s (%d)\n",
+					    lower_dev->name, err);
 			return err;
 		}
 	}
@@ -467,7 +474,8 @@ void failover_pair(struct failover_entry *entry)
 			continue;
 		if (!failover_entry_matches(entry, failover_dev, dev,
 					    dev->perm_addr) ||
-		    !failover_entry_allows(entry, failover_dev, dev, true))
+		    !failover_entry_allows(entry, failover_dev, dev,
+					   dev->perm_addr, true))
 			continue;
 		failover_lower_register(dev, entry);
 	}
@@ -478,17 +486,19 @@ void failover_pair(struct failover_entry *entry)
  * match callback changed
  * @failover_dev: a registered failover master
  *
- * Releases the lower devices the rules no longer allow, then links every
- * device that belongs. Must be called with RTNL held.
+ * Releases the lower devices that no longer belong (the match callback or
+ * the MAC) or that the rules no longer allow, then links every device that
+ * belongs. Must be called with RTNL held.
  *
- * Return: 0, or -ENODEV if @failover_dev is not a registered master.
+ * Return: 0, -ENODEV if @failover_dev is not a registered master, or -EBUSY
+ * if the driver refused to release a device (it stays linked).
  */
 int failover_repair(struct net_device *failover_dev)
 {
 	struct failover_entry *entry;
 	struct net_device *lower;
 	struct list_head *iter;
-	bool again;
+	bool again, refused = false;
 
 	ASSERT_RTNL();
 
@@ -500,16 +510,21 @@ int failover_repair(struct net_device *failover_dev)
 		again = false;
 		netdev_for_each_lower_dev(failover_dev, lower, iter) {
 			if (!netif_is_failover_slave(lower) ||
-			    failover_entry_allows(entry, failover_dev, lower, true))
+			    (failover_entry_matches(entry, failover_dev, lower,
+						    lower->perm_addr) &&
+			     failover_entry_allows(entry, failover_dev, lower,
+						   lower->perm_addr, true)))
 				continue;
-			if (failover_lower_release(lower, failover_dev, false))
+			if (failover_lower_release(lower, failover_dev, false)) {
+				refused = true;
 				continue;
+			}
 			again = true;
 			break;
 		}
 	} while (again);
 	failover_pair(entry);
-	return 0;
+	return refused ? -EBUSY : 0;
 }
 EXPORT_SYMBOL_GPL(failover_repair);
 
@@ -550,8 +565,7 @@ static void failover_lower_premark(struct net_device *dev)
 	if (is_zero_ether_addr(addr) && dev->addr_assign_type == NET_ADDR_PERM)
 		addr = dev->dev_addr;
 	/* already flagged: another master driver's (hv_netvsc's VF) */
-	if (is_zero_ether_addr(addr) || (dev->flags & IFF_SLAVE) ||
-	    !failover_master_of(dev, addr, false))
+	if ((dev->flags & IFF_SLAVE) || !failover_master_of(dev, addr, false))
 		return;
 
 	dev->flags |= IFF_SLAVE;
@@ -559,7 +573,7 @@ static void failover_lower_premark(struct net_device *dev)
 	failover_premarked = dev;
 }
 
-/* @dev registered, moved in from another netns, or changed its address */
+/* @dev registered, or moved in from another netns */
 static void failover_lower_appeared(struct net_device *dev)
 {
 	struct failover_entry *entry;
@@ -570,8 +584,7 @@ static void failover_lower_appeared(struct net_device *dev)
 	premarked = failover_premarked == dev && (dev->flags & IFF_SLAVE);
 	failover_premarked = NULL;
 
-	if (failover_lower_candidate(dev) &&
-	    !is_zero_ether_addr(dev->perm_addr)) {
+	if (failover_lower_candidate(dev)) {
 		entry = failover_master_of(dev, dev->perm_addr, true);
 		if (entry && !failover_lower_register(dev, entry))
 			return;
@@ -624,11 +637,6 @@ static int failover_event(struct notifier_block *nb, unsigned long event,
 			break;
 		}
 		failover_lower_appeared(dev);
-		break;
-	case NETDEV_CHANGEADDR:
-		/* a driver may set its permanent MAC late, with its address */
-		if (failover_lower_candidate(dev))
-			failover_lower_appeared(dev);
 		break;
 	case NETDEV_UNREGISTER:
 		if (netif_is_failover(dev))
@@ -809,7 +817,6 @@ EXPORT_SYMBOL_GPL(failover_unregister);
 static int __init failover_init(void)
 {
 	unsigned int i;
-
 	int err;
 
 	for (i = 0; i < ARRAY_SIZE(failover_table); i++)
@@ -826,6 +833,7 @@ module_init(failover_init);
 static void __exit failover_exit(void)
 {
 	unregister_netdevice_notifier(&failover_notifier);
+	failover_rules_exit();
 }
 module_exit(failover_exit);
 

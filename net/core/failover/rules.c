@@ -20,10 +20,14 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/netdevice.h>
+#include <linux/overflow.h>
 #include <linux/pci.h>
+#include <linux/rcupdate.h>
 #include <linux/rtnetlink.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
+#include <linux/workqueue.h>
 #include <net/fo_compat.h>
 
 #include "failover_priv.h"
@@ -32,37 +36,91 @@ static char *pin = "";
 module_param(pin, charp, 0444);
 MODULE_PARM_DESC(pin, "MAC=BUS,...: the master with permanent MAC MAC pairs only with the device at bus address BUS (a PCI BDF)");
 
-/* read under RTNL; set under RTNL once the core runs */
-static char *deny = "";
+struct failover_deny_list {
+	struct rcu_head rcu;
+	char list[];
+};
+
+/* the deny parameter's value; readers use RCU */
+static struct failover_deny_list __rcu *failover_deny;
+/* built in, from the command line, parsed before slab is up: the value */
+static const char *failover_deny_boot = "";
+/* protects updates of failover_deny */
+static DEFINE_MUTEX(failover_deny_lock);
 static bool failover_running;
+
+/*
+ * Not from the parameter's store, which holds the module's param_lock:
+ * RTNL is taken with param_lock held nowhere else in this order.
+ */
+static void failover_deny_work_fn(struct work_struct *work)
+{
+	rtnl_lock();
+	failover_repair_all();
+	rtnl_unlock();
+}
+
+static DECLARE_WORK(failover_deny_work, failover_deny_work_fn);
 
 static int failover_deny_set(const char *val, const struct kernel_param *kp)
 {
-	int err;
+	struct failover_deny_list *new, *old;
+	size_t len = strlen(val);
 
-	/* at load, before failover_init(): nothing is paired yet */
-	if (!READ_ONCE(failover_running))
-		return param_set_charp(val, kp);
-	rtnl_lock();
-	err = param_set_charp(val, kp);
-	if (!err)
-		failover_repair_all();
-	rtnl_unlock();
-	return err;
+#ifndef MODULE
+	/* the command line outlives the kernel: point at it, as charp does */
+	if (!slab_is_available()) {
+		failover_deny_boot = val;
+		return 0;
+	}
+#endif
+	new = kmalloc(struct_size(new, list, len + 1), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+	memcpy(new->list, val, len + 1);
+	mutex_lock(&failover_deny_lock);
+	old = rcu_replace_pointer(failover_deny, new,
+				  lockdep_is_held(&failover_deny_lock));
+	mutex_unlock(&failover_deny_lock);
+	if (old)
+		kfree_rcu(old, rcu);
+	/* at load, before failover_init(), nothing is paired yet */
+	if (READ_ONCE(failover_running))
+		schedule_work(&failover_deny_work);
+	return 0;
+}
+
+static int failover_deny_get(char *buf, const struct kernel_param *kp)
+{
+	struct failover_deny_list *d;
+	int n;
+
+	rcu_read_lock();
+	d = rcu_dereference(failover_deny);
+	n = scnprintf(buf, PAGE_SIZE, "%s\n", d ? d->list : failover_deny_boot);
+	rcu_read_unlock();
+	return n;
 }
 
 static const struct kernel_param_ops failover_deny_ops = {
 	.set	= failover_deny_set,
-	.get	= param_get_charp,
-	.free	= param_free_charp,
+	.get	= failover_deny_get,
 };
 
-module_param_cb(deny, &failover_deny_ops, &deny, 0644);
+module_param_cb(deny, &failover_deny_ops, NULL, 0644);
 MODULE_PARM_DESC(deny, "BUS|MAC,...: never pair a device at bus address BUS or with permanent MAC MAC (every master; a change releases and pairs again)");
 
 void failover_rules_ready(void)
 {
 	WRITE_ONCE(failover_running, true);
+}
+
+/* At module exit: no master is left. */
+void failover_rules_exit(void)
+{
+	WRITE_ONCE(failover_running, false);
+	cancel_work_sync(&failover_deny_work);
+	kfree(rcu_dereference_protected(failover_deny, true));
 }
 
 /* the separators of a rule list, in sysfs and in module parameters */
@@ -83,8 +141,11 @@ static size_t failover_rule_next(const char **list, char *tok)
 		;
 	*list = e;
 	len = e - s;
+	/* a token too long for @tok leaves it empty: callers check @len */
 	if (len < FAILOVER_RULE_LEN)
 		strscpy(tok, s, len + 1);
+	else
+		tok[0] = '\0';
 	return len;
 }
 
@@ -114,15 +175,20 @@ static bool failover_rule_is(const char *tok, const char *bus,
 static bool failover_deny_param(const char *bus, const char *slot,
 				const u8 *mac)
 {
+	struct failover_deny_list *d;
 	char tok[FAILOVER_RULE_LEN];
-	const char *list = deny;
+	bool denied = false;
+	const char *list;
 	size_t len;
 
-	while ((len = failover_rule_next(&list, tok)))
-		if (len < FAILOVER_RULE_LEN &&
-		    failover_rule_is(tok, bus, slot, mac))
-			return true;
-	return false;
+	rcu_read_lock();
+	d = rcu_dereference(failover_deny);
+	list = d ? d->list : failover_deny_boot;
+	while (!denied && (len = failover_rule_next(&list, tok)))
+		denied = len < FAILOVER_RULE_LEN &&
+			 failover_rule_is(tok, bus, slot, mac);
+	rcu_read_unlock();
+	return denied;
 }
 
 /**
@@ -130,30 +196,30 @@ static bool failover_deny_param(const char *bus, const char *slot,
  * @entry: the master's entry
  * @failover_dev: the master
  * @dev: the candidate lower device
+ * @addr: its permanent MAC (at NETDEV_POST_INIT still in dev_addr)
  *
  * Return: NULL if the rules let @dev be @failover_dev's lower device, else
  * the reason, for a log line.
  */
 const char *failover_rules_refuse(const struct failover_entry *entry,
 				  const struct net_device *failover_dev,
-				  const struct net_device *dev)
+				  const struct net_device *dev, const u8 *addr)
 {
 	const struct device *parent = dev->dev.parent;
 	const char *bus = parent ? dev_name(parent) : "";
 	const char *slot = failover_slot_of(parent);
 	unsigned int i;
 
-	/* the master's own device: virtio_net's standby */
+	/* the master's own device, virtio_net's standby: never refused */
 	if (parent && parent == failover_dev->dev.parent)
 		return NULL;
-	if (failover_deny_param(bus, slot, dev->perm_addr))
+	if (failover_deny_param(bus, slot, addr))
 		return "denied by the failover.deny parameter";
 	for (i = 0; i < entry->rules.ndeny; i++)
-		if (failover_rule_is(entry->rules.deny[i], bus, slot,
-				     dev->perm_addr))
+		if (failover_rule_is(entry->rules.deny[i], bus, slot, addr))
 			return "denied by the master's failover/deny";
 	if (entry->rules.pin[0] &&
-	    !failover_rule_is(entry->rules.pin, bus, slot, dev->perm_addr))
+	    !failover_rule_is(entry->rules.pin, bus, slot, addr))
 		return "not the device failover/pin names";
 	return NULL;
 }
@@ -169,13 +235,14 @@ void failover_rules_init(struct failover_entry *entry)
 
 	memset(&entry->rules, 0, sizeof(entry->rules));
 	while ((len = failover_rule_next(&list, tok))) {
-		bus = strchr(tok, '=');
-		if (len >= FAILOVER_RULE_LEN || !bus) {
+		bus = len < FAILOVER_RULE_LEN ? strchr(tok, '=') : NULL;
+		if (!bus) {
 			pr_warn_once("pin: ignoring an entry that is not MAC=BUS\n");
 			continue;
 		}
 		*bus++ = '\0';
-		if (mac_pton(tok, addr) && ether_addr_equal(addr, entry->key))
+		if (strlen(tok) == 3 * ETH_ALEN - 1 && mac_pton(tok, addr) &&
+		    ether_addr_equal(addr, entry->key))
 			strscpy(entry->rules.pin, bus, sizeof(entry->rules.pin));
 	}
 }
@@ -274,7 +341,8 @@ static int failover_rules_parse(struct net_device *dev, const char *what,
  *
  * Return: 0, -ENODEV if @failover_dev is not a registered master, -EINVAL
  * for a bad @rule or an entry that is too long, -E2BIG for too many
- * entries; on error the rules are unchanged.
+ * entries (on these errors the rules are unchanged), or -EBUSY: the rule
+ * is set, but the master's driver refused to release a device it refuses.
  */
 int failover_set_rule(struct net_device *failover_dev, enum failover_rule rule,
 		      const char *list, struct netlink_ext_ack *extack)
@@ -283,6 +351,8 @@ int failover_set_rule(struct net_device *failover_dev, enum failover_rule rule,
 	struct failover_entry *entry;
 	int n;
 
+	int err;
+
 	ASSERT_RTNL();
 
 	entry = failover_entry_of(failover_dev);
@@ -290,6 +360,8 @@ int failover_set_rule(struct net_device *failover_dev, enum failover_rule rule,
 		NL_SET_ERR_MSG_MOD(extack, "not a failover master");
 		return -ENODEV;
 	}
+	if (!list)
+		list = "";
 	switch (rule) {
 	case FAILOVER_RULE_PIN:
 		n = failover_rules_parse(failover_dev, "pin", list, toks, 1,
@@ -304,14 +376,18 @@ int failover_set_rule(struct net_device *failover_dev, enum failover_rule rule,
 					 FAILOVER_DENY_MAX, extack);
 		if (n < 0)
 			return n;
-		memcpy(entry->rules.deny, toks, sizeof(toks));
+		memcpy(entry->rules.deny, toks, n * sizeof(toks[0]));
 		entry->rules.ndeny = n;
 		break;
 	default:
 		NL_SET_ERR_MSG_MOD(extack, "unknown failover rule");
 		return -EINVAL;
 	}
-	return failover_repair(failover_dev);
+	err = failover_repair(failover_dev);
+	if (err == -EBUSY)
+		failover_rules_bad(failover_dev, extack,
+				   "failover: rule set, but the driver keeps a lower device it refuses");
+	return err;
 }
 EXPORT_SYMBOL_GPL(failover_set_rule);
 
