@@ -184,7 +184,10 @@ echo "INFO: guest: $(guest 'cat /etc/debian_version; systemctl --version | head 
 drv() { guest "ethtool -i $1 2>/dev/null | sed -n 's/^driver: //p'"; }
 master_of() { guest "basename \$(readlink /sys/class/net/$1/master 2>/dev/null) 2>/dev/null"; }
 
-if busywait 60000 bare_trio_complete; then
+# udev renames the lower devices after they are linked (the package's rules
+# name the primary <master>npri): read the names once udev is done
+settled_trio() { guest "udevadm settle --timeout=30" >/dev/null 2>&1; bare_trio_complete; }
+if busywait 60000 settled_trio; then
 	pass "trio formed (master $MASTER, standby $STANDBY, primary $PRIMARY)"
 else
 	fail "trio formed (master $MASTER, standby $STANDBY, primary $PRIMARY)"
@@ -346,7 +349,7 @@ check "after removal: replies leave on the standby $STANDBY" busywait 10000 grow
 
 T_RS=$(date +%s.%N)
 guest "echo 1 > /sys/bus/pci/rescan"
-check "primary back after rescan" busywait 60000 bare_trio_complete
+check "primary back after rescan" busywait 60000 settled_trio
 check "returned primary $PRIMARY has carrier" busywait 30000 carrier "$PRIMARY"
 TX0=$(tx_of "$PRIMARY")
 REPLIES=$(replies)
