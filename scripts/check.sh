@@ -164,7 +164,10 @@ done
 # the two overlap.
 KUNIT_PID=
 if ! skipping kunit && [ -x "$SCRIPTS/kunit.sh" ]; then
-	"$SCRIPTS/kunit.sh" >"$LOG/kunit.log" 2>&1 &
+	# its status in a file: bash may have forgotten it by the time the
+	# lab's thousands of children are done ("wait" then returns 127)
+	rm -f "$LOG/kunit.rc"
+	{ "$SCRIPTS/kunit.sh" >"$LOG/kunit.log" 2>&1; echo $? >"$LOG/kunit.rc"; } &
 	KUNIT_PID=$!
 fi
 
@@ -173,7 +176,7 @@ kunit_collect() {
 
 	[ -n "$KUNIT_PID" ] || return
 	wait "$KUNIT_PID"
-	rc=$?
+	rc=$(cat "$LOG/kunit.rc" 2>/dev/null || echo 1)
 	p=$(grep -c '^ok - ' "$LOG/kunit.log")
 	f=$(grep -c '^not ok - ' "$LOG/kunit.log")
 	grep -E '^(not )?ok - ' "$LOG/kunit.log"
