@@ -125,6 +125,16 @@ static bool failover_entry_allows(struct failover_entry *entry,
 	return !reason;
 }
 
+/* @dev belongs to @entry's master and the rules let it join. */
+static bool failover_entry_takes(struct failover_entry *entry,
+				 struct net_device *failover_dev,
+				 struct net_device *dev, const u8 *addr,
+				 bool log)
+{
+	return failover_entry_matches(entry, failover_dev, dev, addr) &&
+	       failover_entry_allows(entry, failover_dev, dev, addr, log);
+}
+
 /*
  * The master @dev belongs to: the first one registered whose match callback
  * takes it, else the first whose key is @addr, @dev's permanent MAC, and
@@ -142,8 +152,7 @@ static struct failover_entry *failover_master_of(struct net_device *dev,
 	rcu_read_lock();
 	list_for_each_entry_rcu(entry, &failover_matchers, fo.list) {
 		candidate = rcu_dereference(entry->fo.failover_dev);
-		if (failover_entry_matches(entry, candidate, dev, addr) &&
-		    failover_entry_allows(entry, candidate, dev, addr, log)) {
+		if (failover_entry_takes(entry, candidate, dev, addr, log)) {
 			found = entry;
 			goto out;
 		}
@@ -153,8 +162,7 @@ static struct failover_entry *failover_master_of(struct net_device *dev,
 		goto out;
 	list_for_each_entry_rcu(entry, failover_bucket(addr), fo.list) {
 		candidate = rcu_dereference(entry->fo.failover_dev);
-		if (failover_entry_matches(entry, candidate, dev, addr) &&
-		    failover_entry_allows(entry, candidate, dev, addr, log)) {
+		if (failover_entry_takes(entry, candidate, dev, addr, log)) {
 			found = entry;
 			break;
 		}
@@ -472,10 +480,8 @@ void failover_pair(struct failover_entry *entry)
 		if (!failover_lower_candidate(dev) ||
 		    (!entry->ops->match && is_zero_ether_addr(dev->perm_addr)))
 			continue;
-		if (!failover_entry_matches(entry, failover_dev, dev,
-					    dev->perm_addr) ||
-		    !failover_entry_allows(entry, failover_dev, dev,
-					   dev->perm_addr, true))
+		if (!failover_entry_takes(entry, failover_dev, dev,
+					  dev->perm_addr, true))
 			continue;
 		failover_lower_register(dev, entry);
 	}
@@ -510,10 +516,8 @@ int failover_repair(struct net_device *failover_dev)
 		again = false;
 		netdev_for_each_lower_dev(failover_dev, lower, iter) {
 			if (!netif_is_failover_slave(lower) ||
-			    (failover_entry_matches(entry, failover_dev, lower,
-						    lower->perm_addr) &&
-			     failover_entry_allows(entry, failover_dev, lower,
-						   lower->perm_addr, true)))
+			    failover_entry_takes(entry, failover_dev, lower,
+						 lower->perm_addr, true))
 				continue;
 			if (failover_lower_release(lower, failover_dev, false)) {
 				refused = true;
