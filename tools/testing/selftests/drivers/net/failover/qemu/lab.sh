@@ -454,6 +454,16 @@ qemu_args() {
 		-pidfile "$RUN_DIR/$name.pid" -daemonize "$@"
 }
 
+# LAB_INSNCOUNT=PLUGIN.so (scripts/bench/insncount.c): QEMU counts the guest
+# instructions executed into $LAB_DIR/NAME-insns, for cost measurements;
+# LAB_INSNPROF=1 adds a profile of the kernel's blocks in NAME-prof.
+insncount_args() {
+	[ -n "$LAB_INSNCOUNT" ] || return 0
+	[ -f "$LAB_INSNCOUNT" ] || die "LAB_INSNCOUNT=$LAB_INSNCOUNT: no such plugin"
+	[ "${LAB_SMP:-1}" = 1 ] || die "LAB_INSNCOUNT needs LAB_SMP=1"
+	echo -plugin "$LAB_INSNCOUNT,out=$LAB_DIR/$1-insns${LAB_INSNPROF:+,prof=$LAB_DIR/$1-prof}"
+}
+
 net_up() {
 	ip netns add "$NS_SW" || die "cannot create netns $NS_SW"
 	ip netns add "$NS_PEER" || die "cannot create netns $NS_PEER"
@@ -514,6 +524,7 @@ PEER_IP=198.18.0.2
 PEER_IP6=fd00::2
 REPO=$REPO
 SELFTEST_DIR=$SELFTEST_DIR
+INSNS=${LAB_INSNCOUNT:+$LAB_DIR/vm-insns}
 EOF
 }
 
@@ -535,7 +546,8 @@ cmd_up() {
 	mkdir -p "$LAB_DIR/share" "$RUN_DIR"
 	write_env
 	net_up
-	qemu_start vm tap-sby tap-pri
+	# shellcheck disable=SC2046
+	qemu_start vm tap-sby tap-pri $(insncount_args vm)
 	python3 "$LABCTL" ping "$RUN_DIR/vm-agent.sock" -t 180 2>/dev/null || {
 		tail -30 "$LAB_DIR/vm-console.log" >&2
 		cmd_down "$LAB_ENV"
