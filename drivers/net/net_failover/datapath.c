@@ -13,48 +13,6 @@
 
 #include "net_failover_priv.h"
 
-/**
- * net_failover_lower_ready - can @lower carry traffic right now
- * @lower: a lower device or NULL
- *
- * Return: true if @lower is running and has carrier.
- */
-bool net_failover_lower_ready(const struct net_device *lower)
-{
-	return lower && netif_running(lower) && netif_carrier_ok(lower);
-}
-EXPORT_SYMBOL_IF_KUNIT(net_failover_lower_ready);
-
-/**
- * net_failover_pick_tx - choose the lower device to transmit on
- * @primary: the primary or NULL
- * @primary_active: transmit has been moved to the primary
- * @standby: the standby or NULL
- * @slot: set to the returned device's slot, NET_FAILOVER_NR_SLOTS for none
- *
- * Return: the lower device, or NULL if none is ready.
- */
-struct net_device *
-net_failover_pick_tx(struct net_device *primary, bool primary_active,
-		     struct net_device *standby, enum net_failover_slot *slot)
-{
-	if (primary_active && net_failover_lower_ready(primary)) {
-		*slot = NET_FAILOVER_PRIMARY;
-		return primary;
-	}
-	if (net_failover_lower_ready(standby)) {
-		*slot = NET_FAILOVER_STANDBY;
-		return standby;
-	}
-	if (net_failover_lower_ready(primary)) {
-		*slot = NET_FAILOVER_PRIMARY;
-		return primary;
-	}
-	*slot = NET_FAILOVER_NR_SLOTS;
-	return NULL;
-}
-EXPORT_SYMBOL_IF_KUNIT(net_failover_pick_tx);
-
 static void net_failover_count(struct net_failover_info *nfo,
 			       enum net_failover_ctr ctr, unsigned int bytes)
 {
@@ -78,13 +36,11 @@ netdev_tx_t net_failover_start_xmit(struct sk_buff *skb,
 	unsigned int len;
 	int ret;
 
-	rcu_read_lock();
-	lower = net_failover_pick_tx(rcu_dereference(nfo->lower[NET_FAILOVER_PRIMARY]),
+	lower = net_failover_pick_tx(net_failover_xmit_deref(nfo->lower[NET_FAILOVER_PRIMARY]),
 				     READ_ONCE(nfo->primary_active),
-				     rcu_dereference(nfo->lower[NET_FAILOVER_STANDBY]),
+				     net_failover_xmit_deref(nfo->lower[NET_FAILOVER_STANDBY]),
 				     &slot);
 	if (unlikely(!lower)) {
-		rcu_read_unlock();
 		net_failover_count(nfo, NET_FAILOVER_CTR_TX_NO_LOWER, 0);
 		dev_core_stats_tx_dropped_inc(dev);
 		dev_kfree_skb_any(skb);
@@ -99,7 +55,6 @@ netdev_tx_t net_failover_start_xmit(struct sk_buff *skb,
 		ret = net_failover_netpoll_xmit(nfo, slot, skb);
 	else
 		ret = dev_queue_xmit(skb);
-	rcu_read_unlock();
 
 	if (likely(ret == NET_XMIT_SUCCESS || ret == NET_XMIT_CN))
 		net_failover_count(nfo, slot * NET_FAILOVER_CTR_PER_SLOT +
@@ -116,19 +71,22 @@ u16 net_failover_select_queue(struct net_device *dev,
 	struct net_device *primary;
 	u16 txq;
 
-	/* the primary's choice; start_xmit restores queue_mapping for it */
-	rcu_read_lock();
-	primary = rcu_dereference(nfo->lower[NET_FAILOVER_PRIMARY]);
-	if (primary) {
+	/*
+	 * start_xmit restores queue_mapping, so each lower device picks its
+	 * own queue: the master's follows a multi-queue primary's choice and is
+	 * otherwise only a number.  Hashing the flow for it here cost 700
+	 * instructions a packet (bench/results.md, row 9).
+	 */
+	primary = net_failover_xmit_deref(nfo->lower[NET_FAILOVER_PRIMARY]);
+	if (primary && primary->real_num_tx_queues > 1) {
 		ops = primary->netdev_ops;
 		if (ops->ndo_select_queue)
 			txq = ops->ndo_select_queue(primary, skb, NULL);
 		else
 			txq = netdev_pick_tx(primary, skb, NULL);
 	} else {
-		txq = netdev_pick_tx(dev, skb, sb_dev);
+		txq = skb_rx_queue_recorded(skb) ? skb_get_rx_queue(skb) : 0;
 	}
-	rcu_read_unlock();
 
 	qdisc_skb_cb(skb)->slave_dev_queue_mapping = skb->queue_mapping;
 

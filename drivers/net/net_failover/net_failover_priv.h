@@ -159,11 +159,55 @@ void net_failover_get_ethtool_stats(struct net_device *dev,
 				    struct ethtool_stats *estats, u64 *data);
 
 /* datapath.c */
-bool net_failover_lower_ready(const struct net_device *lower);
-struct net_device *net_failover_pick_tx(struct net_device *primary,
-					bool primary_active,
-					struct net_device *standby,
-					enum net_failover_slot *slot);
+/*
+ * Transmit runs inside dev_queue_xmit()'s rcu_read_lock_bh(), or netpoll's
+ * section with interrupts off: both keep a lower device that is being
+ * released (synchronize_net()) alive.
+ */
+#define net_failover_xmit_deref(p)					\
+	rcu_dereference_check(p, rcu_read_lock_bh_held() ||		\
+			      rcu_read_lock_sched_held())
+
+/**
+ * net_failover_lower_ready - can @lower carry traffic right now
+ * @lower: a lower device or NULL
+ *
+ * Return: true if @lower is running and has carrier.
+ */
+static inline bool net_failover_lower_ready(const struct net_device *lower)
+{
+	return lower && netif_running(lower) && netif_carrier_ok(lower);
+}
+
+/**
+ * net_failover_pick_tx - choose the lower device to transmit on
+ * @primary: the primary or NULL
+ * @primary_active: transmit has been moved to the primary
+ * @standby: the standby or NULL
+ * @slot: set to the returned device's slot, NET_FAILOVER_NR_SLOTS for none
+ *
+ * Return: the lower device, or NULL if none is ready.
+ */
+static inline struct net_device *
+net_failover_pick_tx(struct net_device *primary, bool primary_active,
+		     struct net_device *standby, enum net_failover_slot *slot)
+{
+	if (primary_active && net_failover_lower_ready(primary)) {
+		*slot = NET_FAILOVER_PRIMARY;
+		return primary;
+	}
+	if (net_failover_lower_ready(standby)) {
+		*slot = NET_FAILOVER_STANDBY;
+		return standby;
+	}
+	if (net_failover_lower_ready(primary)) {
+		*slot = NET_FAILOVER_PRIMARY;
+		return primary;
+	}
+	*slot = NET_FAILOVER_NR_SLOTS;
+	return NULL;
+}
+
 netdev_tx_t net_failover_start_xmit(struct sk_buff *skb,
 				    struct net_device *dev);
 u16 net_failover_select_queue(struct net_device *dev, struct sk_buff *skb,
