@@ -18,8 +18,9 @@
 # together changed the cost by up to 10% between runs; at 300/s it repeats
 # within 1%, and a loaded host must not change the batching either.
 #
-# Order: the trio (master vs the primary), the standby path (primary
-# removed), then the stack unloaded: the e1000 alone and in a bond.
+# Order: the trio (master vs the primary), again with every host core busy
+# (BENCH_COST_LOAD=1, the default), the standby path (primary removed),
+# then the stack unloaded: the e1000 alone and in a bond.
 
 OUT=$1
 BDIR=$(cd "$(dirname "$0")" && pwd)
@@ -59,6 +60,7 @@ for c in "count \$2" "clone_skb 0" "pkt_size \$3" "delay 0" "dst $PEER_IP" \
 done
 echo start > \$PG/pgctrl
 sed -n 's/.*pkts-sofar: \([0-9]*\) *errors: \([0-9]*\).*/\1 \2/p' \$PG/\$1
+sed -n 's/^ *\([0-9]*\)pps.*/\1/p' \$PG/\$1
 echo rem_device_all > \$PG/kpktgend_0
 PG
 guest "modprobe pktgen" || { failed cost "no pktgen in the guest"; exit 1; }
@@ -73,11 +75,13 @@ tx() {
 	c=$(kinsns)
 	r2=$(guest "bash /tmp/lab/cost-pktgen.sh $2 $N2 $3")
 	d=$(kinsns)
-	if [ "$r1" != "$N1 0" ] || [ "$r2" != "$N2 0" ]; then
+	if [ "${r1%%$'\n'*}" != "$N1 0" ] || [ "${r2%%$'\n'*}" != "$N2 0" ]; then
 		failed "$1" "pktgen on $2: sent/errors '$r1' '$r2'"
 		return
 	fi
 	val "$1 $4 $(echo "scale=1; ($d - $c - $b + $a) / ($N2 - $N1)" | bc)"
+	# the wall-clock rate, to set beside the count
+	val "$1_pps $4 ${r2##*$'\n'}"
 }
 
 rx_packets() { guest "cat /sys/class/net/$1/statistics/rx_packets"; }
@@ -116,6 +120,26 @@ for ((i = 0; i < REPS; i++)); do
 	tx tx1514_direct "$PRIMARY" 1514 "$i"
 	rx rx_master "$PRIMARY" "$i"
 done
+
+# The same with every host core busy: the counts must not move, the
+# wall-clock rates do.
+if [ "${BENCH_COST_LOAD:-1}" = 1 ]; then
+	log "cost: the same with every host core busy"
+	LOAD_PIDS=
+	for ((c = 0; c < $(nproc); c++)); do
+		(while :; do :; done) &
+		LOAD_PIDS="$LOAD_PIDS $!"
+	done
+	trap '[ -n "$LOAD_PIDS" ] && kill $LOAD_PIDS 2>/dev/null' EXIT
+	for ((i = 0; i < REPS; i++)); do
+		tx tx64_master_loaded "$MASTER" 60 "$i"
+		tx tx64_direct_loaded "$PRIMARY" 60 "$i"
+		rx rx_master_loaded "$PRIMARY" "$i"
+	done
+	# shellcheck disable=SC2086
+	{ kill $LOAD_PIDS; wait $LOAD_PIDS 2>/dev/null; }
+	LOAD_PIDS=
+fi
 
 log "cost: the standby path ($STANDBY, primary removed)"
 bdf=$(pci_of "$PRIMARY")
