@@ -97,20 +97,24 @@ def main(argv):
             r = "%.3f" % (med[(stacks[1], metric)] / med[(stacks[0], metric)])
         lines.append("| %s | %s | %s |" % (label, " | ".join(cells), r))
     print("\n".join(lines))
-    plot(out, stacks, med)
+    plot(out, stacks, data)
 
 
-def plot(out, stacks, med):
+def plot(out, stacks, data):
     # bars: the e1000 direct, bond, and each stack's master; per direction
     groups = [("transmit 60 B", "tx64_direct", "tx64_bond", "tx64_master"),
               ("transmit 1514 B", "tx1514_direct", "tx1514_bond", "tx1514_master"),
               ("receive", "rx_alone", "rx_bond", "rx_master")]
     ref = stacks[-1]
+
+    def m(s, metric):
+        xs = series(data[s][0], metric)
+        return statistics.median(xs) if xs else None
     dat = os.path.join(out, ".cost.dat")
     with open(dat, "w") as f:
         f.write("group direct bond " + " ".join("master(%s)" % s for s in stacks) + "\n")
         for name, direct, bond, master in groups:
-            row = [med.get((ref, direct)), med.get((ref, bond))] + [med.get((s, master)) for s in stacks]
+            row = [m(ref, direct), m(ref, bond)] + [m(s, master) for s in stacks]
             f.write('"%s" ' % name + " ".join("%.0f" % v if v else "0" for v in row) + "\n")
     cols = 2 + len(stacks)
     cmds = [
