@@ -38,7 +38,13 @@ mkdir -p "$OUT"
 : >"$VAL"
 
 val() { echo "$*" >>"$VAL"; }
-failed() { echo "fail $1 ${*:2}" >>"$VAL"; echo "bench: $STACK: $1 failed: ${*:2}" >&2; }
+failed() {
+	local why="${*:2}"
+
+	why=${why//$'\n'/ }
+	echo "fail $1 $why" >>"$VAL"
+	echo "bench: $STACK: $1 failed: $why" >&2
+}
 log() { echo "bench: $STACK: $*" >&2; }
 
 if [ -z "$INSNS" ] || [ ! -f "$INSNS" ]; then

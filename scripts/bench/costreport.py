@@ -54,7 +54,7 @@ def load(path):
             continue
         if w[0] == "fail":
             fails.setdefault(w[1], []).append(" ".join(w[2:]))
-        else:
+        elif len(w) == 3 and w[1].isdigit():
             vals.setdefault(w[0], {})[int(w[1])] = float(w[2])
     return vals, fails
 

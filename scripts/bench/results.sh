@@ -114,9 +114,11 @@ failover_pair_id, both on taps in one bridge with the peer namespace.
   scripts/bench/insncount.c, a TCG plugin that adds each translated block's
   length to a counter (kernel and user apart, by address) every time the
   block runs, in a file the host reads while the guest runs (cost.sh).  The
-  count follows the code the guest executes, not time: 5 repeats agree
-  within about 1% for transmit and 3% for receive, and a host with both
-  cores loaded gives the same figures.  Transmit: pktgen queue_xmit sends
+  count follows the code the guest executes, not time: on a quiet host 5
+  repeats agree within about 1-2% for transmit and 3% for receive.  It is
+  not immune to load: with every host core busy, transmit through the
+  master counted about 13% more (timer ticks and interrupts per packet grow
+  as the guest slows), so compare stacks from one quiet run (item 10).  Transmit: pktgen queue_xmit sends
   20000 and then 100000 frames; the cost is the difference of the two
   runs' kernel instructions over 80000 (the agent's command and pktgen's
   setup cancel out).  Receive: the peer sends 300 UDP frames/s to an address
