@@ -35,7 +35,7 @@ ROWS = [
     ("virtio_net (the standby itself), transmit 1514 B, cost per packet", "tx1514_virtio"),
     ("transmit 60 B through the master on the standby path, cost per packet", "tx64_vmaster"),
     ("receive on the standby path (virtio_net and master), cost per frame", "rx_vmaster"),
-    ("10. The same with every host core busy (the count must not move)", None),
+    ("10. The same with every host core busy (what host load does to the count)", None),
     ("transmit 60 B through the master, cost per packet, host loaded", "tx64_master_loaded"),
     ("master / direct, cost per packet (60 B), host loaded", ("tx64_master_loaded", "tx64_direct_loaded")),
     ("receive through the master, cost per frame, host loaded", "rx_master_loaded"),

@@ -121,30 +121,15 @@ else
 fi
 
 # ---- 4. pktgen: master vs the primary itself ------------------------------
-cat >"$LAB_DIR/share/pktgen.sh" <<PG
-# pktgen.sh DEV SECS: queue_xmit pps of 60-byte UDP frames to the peer
-modprobe pktgen || exit 1
-PG=/proc/net/pktgen
-echo rem_device_all > \$PG/kpktgend_0
-echo "add_device \$1" > \$PG/kpktgend_0 || exit 1
-for c in "count 0" "clone_skb 0" "pkt_size 60" "delay 0" "dst $PEER_IP" \
-	 "dst_mac $PMAC" "udp_dst_min 9" "udp_dst_max 9" "xmit_mode queue_xmit"; do
-	echo "\$c" > \$PG/\$1 || exit 1
-done
-(echo start > \$PG/pgctrl) &
-sleep \$2
-echo stop > \$PG/pgctrl
-wait
-sed -n 's/^ *\([0-9]*\)pps.*errors: \([0-9]*\).*/\1 \2/p' \$PG/\$1
-echo rem_device_all > \$PG/kpktgend_0
-PG
+cp "$BDIR/pktgen.sh" "$LAB_DIR/share/pktgen.sh"
 
 pktgen() { # pktgen METRIC DEV REP
 	local r
 
-	r=$(guest "bash /tmp/lab/pktgen.sh $2 2")
-	if [ -n "$r" ] && [ "${r%% *}" -gt 0 ] 2>/dev/null; then
-		val "$1 $3 ${r%% *}"
+	r=$(guest "bash /tmp/lab/pktgen.sh $2 $PEER_IP $PMAC 60 0 2")
+	r=${r##* }
+	if [ -n "$r" ] && [ "$r" -gt 0 ] 2>/dev/null; then
+		val "$1 $3 $r"
 	else
 		failed "$1" "pktgen on $2: ${r:-no result}"
 	fi

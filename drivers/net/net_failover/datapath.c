@@ -75,7 +75,7 @@ u16 net_failover_select_queue(struct net_device *dev,
 	 * start_xmit restores queue_mapping, so each lower device picks its
 	 * own queue: the master's follows a multi-queue primary's choice and is
 	 * otherwise only a number.  Hashing the flow for it here cost 700
-	 * instructions a packet (bench/results.md, row 9).
+	 * instructions a packet (make bench, item 9).
 	 */
 	primary = net_failover_xmit_deref(nfo->lower[NET_FAILOVER_PRIMARY]);
 	if (primary && primary->real_num_tx_queues > 1) {
