@@ -132,6 +132,15 @@ failover_pair_id, both on taps in one bridge with the peer namespace.
   Ratios are per repeat (master and direct measured back to back).
   Profile a path with LAB_INSNPROF=1 and scripts/bench/insnprof.py (per
   function, from two snapshots and the guest's /proc/kallsyms).
+* **11. TCP across a switch** (tcp_switch.sh): an iperf3 stream from the
+  peer to the guest's master, 15 s, with the guest removing its primary 4 s
+  in and rescanning it 5 s later; in a second stream, set_link takes the
+  primary's carrier away and gives it back, 5 s apart.  tcpdump on the
+  peer's interface keeps the headers; tcpswitch.py counts, in the 4.5 s
+  after each event, the peer's segments sent again (by sequence number, in
+  1448 B units) and the longest time the guest acknowledged nothing new,
+  and the goodput (the guest's cumulative ACKs) in the second before and
+  after.  ">" marks a stall that lasted to the window's end.
 
 Raw data of this run: out/ (not committed); rerun with `make bench`.
 EOF2

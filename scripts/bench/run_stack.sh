@@ -12,7 +12,8 @@
 # Order: scale module, pktgen (master vs primary), then under a 1000/s echo
 # stream from the peer: carrier loss (set_link), PCI remove/rescan, QEMU's
 # planned unplug (cancelled migration) and a live migration (bare mode),
-# then iperf3 on the standby path and pktgen through a bond.
+# then iperf3 on the standby path, a TCP stream across removal and carrier
+# loss, and pktgen through a bond.
 
 OUT=$1
 BDIR=$(cd "$(dirname "$0")" && pwd)
@@ -31,9 +32,9 @@ mkdir -p "$OUT"
 : >"$EV"
 : >"$VAL"
 
-ev() { echo "$(date +%s.%N) $*" >>"$EV"; }
 val() { echo "$*" >>"$VAL"; }
-failed() { echo "fail $1 ${*:2}" >>"$VAL"; echo "bench: $STACK: $1 failed: ${*:2}" >&2; }
+# shellcheck disable=SC1091
+source "$BDIR/benchlib.sh"
 log() { echo "bench: $STACK: $*" >&2; }
 
 BARE=
@@ -62,16 +63,6 @@ settle() {
 	return 1
 }
 
-ev_time() { awk -v n="$1" -v r="$2" '$2 == n && $3 == r {print $1}' "$EV" | tail -n 1; }
-# sleep_until EPOCH SECS: until SECS after EPOCH
-sleep_until() {
-	local left
-
-	left=$(echo "$1 + $2 - $(date +%s.%N)" | bc)
-	[ "$(echo "$left > 0" | bc)" = 1 ] && sleep "$left"
-}
-
-set_link() { qmp "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"npri\",\"up\":$1}}" >/dev/null; }
 
 stop_stream() {
 	[ -n "$STREAM_PID" ] && kill -INT "$STREAM_PID" 2>/dev/null && wait "$STREAM_PID" 2>/dev/null
@@ -299,6 +290,10 @@ for ((i = 0; i < REPS; i++)); do
 done
 guest "echo 1 > /sys/bus/pci/rescan"
 busywait 30000 trio_complete
+
+# ---- 11. TCP across a switch ---------------------------------------------------------
+log "TCP across a switch x$REPS"
+"$BDIR/tcp_switch.sh" "$OUT" 2>&1 | grep '^bench:' >&2
 
 # ---- 4. pktgen through a bond over the same e1000 --------------------------------------
 # The bond needs the e1000 free: unload the failover stack (the standby

@@ -105,7 +105,7 @@ abi() {
 
 PKGS="qemu-system-x86 busybox-static cpio iproute2 iputils-ping ethtool iperf3
 	sparse bc flex bison libelf-dev libssl-dev xz-utils kmod pciutils python3
-	gcc make gnuplot-nox linux-source-6.12 procps"
+	gcc make gnuplot-nox linux-source-6.12 procps tcpdump"
 
 apt_updated=
 apt_update() {
