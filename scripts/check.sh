@@ -219,7 +219,7 @@ stack_tests() {
 		     pairing.sh badinput.sh migrate.sh" ;;
 	virtio_net=ours) want="trio.sh link.sh unplug.sh standby_refused.sh
 		     virtio_hang.sh virtio_rebind.sh hotplug.sh modload.sh migrate.sh" ;;
-	failover=ours) want="trio.sh order.sh hotplug.sh migrate.sh badinput.sh roles.sh pairing.sh" ;;
+	failover=ours) want="trio.sh order.sh hotplug.sh migrate.sh badinput.sh pairing.sh" ;;
 	failover=ours,net_failover=ours) want="trio.sh link.sh unplug.sh migrate.sh roles.sh" ;;
 	net_failover=ours) want="trio.sh link.sh unplug.sh roles.sh" ;;
 	esac
