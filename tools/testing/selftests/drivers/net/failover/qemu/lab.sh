@@ -374,6 +374,8 @@ stack_name() {
 accel() {
 	local a=$1 probe=$CACHE/kvm-probe
 
+	mkdir -p "$CACHE"
+
 	if [ -n "$LAB_ACCEL" ]; then
 		echo "$LAB_ACCEL"
 		return
