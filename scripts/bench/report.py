@@ -149,21 +149,22 @@ def analyze(d):
             lost, gap, c = window(send, recv, e("live_start"), e("live_end"))
             M("live_lost").add(lost)
             M("live_gap").add(gap, c)
-        for run, evs in (("remove", ("tcp_remove", "tcp_rescan")),
-                         ("carrier", ("tcp_cdown", "tcp_cup"))):
+        streams = {}
+        for n, run, _ in TCP_EVENTS:
             pcap = os.path.join(d, "tcp-%s-%d.pcap" % (run, r))
-            for n in evs:
-                if not e(n) or not os.path.exists(pcap):
-                    continue
-                try:
-                    t = tcpswitch.analyze(pcap, e(n))
-                except ValueError as x:
-                    M(n + "_stall").fail.append(str(x))
-                    continue
-                M(n + "_retrans").add(t["retrans"])
-                M(n + "_stall").add(t["stall_ms"], t["censored"])
-                M(n + "_before").add(t["before_mbps"])
-                M(n + "_after").add(t["after_mbps"])
+            if not e(n) or not os.path.exists(pcap):
+                continue
+            try:
+                if run not in streams:
+                    streams[run] = tcpswitch.load(pcap)
+                t = tcpswitch.analyze(streams[run], e(n))
+            except ValueError as x:
+                M(n + "_stall").fail.append(str(x))
+                continue
+            M(n + "_retrans").add(t["retrans"])
+            M(n + "_stall").add(t["stall_ms"], t["censored"])
+            M(n + "_before").add(t["before_mbps"])
+            M(n + "_after").add(t["after_mbps"])
     for k in ("trio_probe_ms", "trio_enslaved_ms", "trio_carrier_ms", "live_downtime_ms",
               "iperf_tx", "iperf_rx", "pktgen_master", "pktgen_direct",
               "pktgen_bond", "pktgen_bond_direct",
@@ -266,23 +267,19 @@ ROWS = [
     ("PCI bus notifier, the primary's unbind, whole (RTNL part above)", "unbind_rescan", "%.0f"),
     ("PCI bus notifier, an unrelated unbind, whole", "unbind_unbind", "%.0f"),
     ("11. TCP across a switch (iperf3 peer -> guest; 4.5 s windows)", None),
-    ("TCP across removal (guest PCI remove): retransmits (1448 B segments)", "tcp_remove_retrans", "%.0f"),
-    ("TCP across removal (guest PCI remove): longest stall (ms)", "tcp_remove_stall", "%.0f"),
-    ("TCP across removal (guest PCI remove): Mbit/s, second before", "tcp_remove_before", "%.0f"),
-    ("TCP across removal (guest PCI remove): Mbit/s, second after", "tcp_remove_after", "%.0f"),
-    ("TCP across return (PCI rescan): retransmits (1448 B segments)", "tcp_rescan_retrans", "%.0f"),
-    ("TCP across return (PCI rescan): longest stall (ms)", "tcp_rescan_stall", "%.0f"),
-    ("TCP across return (PCI rescan): Mbit/s, second before", "tcp_rescan_before", "%.0f"),
-    ("TCP across return (PCI rescan): Mbit/s, second after", "tcp_rescan_after", "%.0f"),
-    ("TCP across carrier loss: retransmits (1448 B segments)", "tcp_cdown_retrans", "%.0f"),
-    ("TCP across carrier loss: longest stall (ms)", "tcp_cdown_stall", "%.0f"),
-    ("TCP across carrier loss: Mbit/s, second before", "tcp_cdown_before", "%.0f"),
-    ("TCP across carrier loss: Mbit/s, second after", "tcp_cdown_after", "%.0f"),
-    ("TCP across carrier return: retransmits (1448 B segments)", "tcp_cup_retrans", "%.0f"),
-    ("TCP across carrier return: longest stall (ms)", "tcp_cup_stall", "%.0f"),
-    ("TCP across carrier return: Mbit/s, second before", "tcp_cup_before", "%.0f"),
-    ("TCP across carrier return: Mbit/s, second after", "tcp_cup_after", "%.0f"),
 ]
+# tcp_switch.sh's events (in the run NAME's capture tcp-NAME-REP.pcap), and
+# the rows of each: what tcpswitch.analyze() returns
+TCP_EVENTS = [("tcp_remove", "remove", "removal (guest PCI remove)"),
+              ("tcp_rescan", "remove", "return (PCI rescan)"),
+              ("tcp_cdown", "carrier", "carrier loss"),
+              ("tcp_cup", "carrier", "carrier return")]
+TCP_ROWS = [("retrans", "retransmits (1448 B segments)"),
+            ("stall", "longest stall (ms)"),
+            ("before", "Mbit/s, second before"),
+            ("after", "Mbit/s, second after")]
+ROWS += [("TCP across %s: %s" % (what, label), "%s_%s" % (ev, key), "%.0f")
+         for ev, _, what in TCP_EVENTS for key, label in TCP_ROWS]
 
 
 def cell(mt, fmt):

@@ -63,7 +63,6 @@ settle() {
 	return 1
 }
 
-
 stop_stream() {
 	[ -n "$STREAM_PID" ] && kill -INT "$STREAM_PID" 2>/dev/null && wait "$STREAM_PID" 2>/dev/null
 	[ -n "$TAPS_PID" ] && kill -INT "$TAPS_PID" 2>/dev/null && wait "$TAPS_PID" 2>/dev/null

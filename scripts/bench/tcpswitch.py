@@ -17,7 +17,7 @@ Prints "retrans N stall_ms N censored 0|1 before_mbps N after_mbps N":
   before/after goodput in the second before and after EPOCH, from the
                guest's cumulative ACKs (bytes the guest has received)
 
-Also usable as a module: analyze(pcap, epoch, window).
+Also usable as a module: analyze(load(pcap), epoch, window).
 """
 
 import struct
@@ -68,7 +68,9 @@ def packets(path):
             yield sec + frac / div, sp, dp, seq, ack, tot - ihl - doff
 
 
-def analyze(path, epoch, window=4.5):
+def load(path):
+    """The stream's data segments [(t, seq, len)] and the guest's ACKs
+    [(t, ack)] in a capture."""
     data = {}   # peer port -> [(t, seq, len)]
     acks = {}   # peer port -> [(t, ack)]
     for t, sp, dp, seq, ack, ln in packets(path):
@@ -81,12 +83,18 @@ def analyze(path, epoch, window=4.5):
     # the stream is the connection that carried the most (the other is
     # iperf3's control connection)
     port = max(data, key=lambda p: sum(x[2] for x in data[p]))
+    return data[port], acks.get(port, [])
+
+
+def analyze(stream, epoch, window=4.5):
+    """The figures around EPOCH of a stream from load()."""
+    data, acks = stream
     end = epoch + window
 
     retrans = 0
-    base = data[port][0][1]
+    base = data[0][1]
     top = 0
-    for t, seq, ln in data[port]:
+    for t, seq, ln in data:
         rel = (seq - base) & 0xffffffff
         if rel < top and epoch <= t < end:
             retrans += -(-min(ln, top - rel) // MSS)
@@ -95,7 +103,7 @@ def analyze(path, epoch, window=4.5):
     # delivered bytes over time, from the guest's cumulative ACKs
     pts = []
     hi = 0
-    for t, ack in acks.get(port, []):
+    for t, ack in acks:
         rel = (ack - base) & 0xffffffff
         if rel > 0x80000000:
             continue
@@ -133,7 +141,7 @@ def main(argv):
     if len(argv) < 3:
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    r = analyze(argv[1], float(argv[2]), float(argv[3]) if len(argv) > 3 else 4.5)
+    r = analyze(load(argv[1]), float(argv[2]), float(argv[3]) if len(argv) > 3 else 4.5)
     print("retrans %d stall_ms %.0f censored %d before_mbps %.1f after_mbps %.1f"
           % (r["retrans"], r["stall_ms"], r["censored"], r["before_mbps"], r["after_mbps"]))
     return 0

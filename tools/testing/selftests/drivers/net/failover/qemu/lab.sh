@@ -374,8 +374,6 @@ stack_name() {
 accel() {
 	local a=$1 probe=$CACHE/kvm-probe
 
-	mkdir -p "$CACHE"
-
 	if [ -n "$LAB_ACCEL" ]; then
 		echo "$LAB_ACCEL"
 		return
@@ -385,6 +383,7 @@ accel() {
 		return
 	fi
 	if [ ! -f "$probe" ]; then
+		mkdir -p "$CACHE"
 		# A guest that boots under KVM prints the marker and powers off.
 		if timeout 30 qemu-system-x86_64 -M q35 -accel kvm -cpu host -m 256 \
 			-nographic -no-reboot -kernel "$CACHE/kernel/$a/boot/vmlinuz-$a" \
