@@ -214,7 +214,7 @@ stack_tests() {
 	stock@6.1) want="trio.sh link.sh unplug.sh migrate.sh" ;;
 	*@6.1) want="trio.sh link.sh unplug.sh roles.sh badinput.sh migrate.sh" ;;
 	ours) all_tests; return ;;
-	stock) want="trio.sh rx_flags.sh stats.sh link.sh unplug.sh netns.sh
+	stock) want="trio.sh rx_flags.sh stats.sh link.sh unplug.sh unplug_rtnl.sh netns.sh
 		     netconsole.sh roles.sh vlan_challenged.sh flap.sh
 		     pairing.sh badinput.sh migrate.sh" ;;
 	virtio_net=ours) want="trio.sh link.sh unplug.sh standby_refused.sh

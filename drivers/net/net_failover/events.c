@@ -219,6 +219,37 @@ static bool net_failover_has_primary_of(const struct device *parent)
 }
 
 /*
+ * RTNL stayed busy: point the datapath at the standby all the same, since
+ * the remove that follows may stop the primary (e1000 ignores interrupts
+ * from its start) long before unregistration takes RTNL and moves transmit
+ * for good.  Replies on the standby teach the host's switch during the
+ * drain.  A racing net_failover_set_path() may set primary_active again:
+ * then the move waits for NETDEV_GOING_DOWN, as it would without this.
+ */
+static void net_failover_unbind_unlocked(const struct device *parent,
+					 struct list_head *drain)
+{
+	struct net_failover_info *nfo;
+	struct net_device *primary;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(nfo, &net_failover_list, node) {
+		primary = rcu_dereference(nfo->lower[NET_FAILOVER_PRIMARY]);
+		if (!primary || primary->dev.parent != parent ||
+		    !READ_ONCE(nfo->primary_active) ||
+		    !net_failover_lower_ready(rcu_dereference(nfo->lower[NET_FAILOVER_STANDBY])))
+			continue;
+		WRITE_ONCE(nfo->primary_active, false);
+		netdev_info(nfo->dev,
+			    "RTNL busy at %s's unbind: transmit moves to the standby before it is released\n",
+			    primary->name);
+		dev_hold(nfo->dev);
+		list_add(&nfo->drain_node, drain);
+	}
+	rcu_read_unlock();
+}
+
+/*
  * A VF driver's remove may stop receiving before it closes the netdev: move
  * transmit, announce and drain before remove, not at NETDEV_GOING_DOWN.
  * Other devices' unbinds never wait for RTNL, and the drain waits without it.
@@ -237,8 +268,10 @@ static int net_failover_bus_event(struct notifier_block *nb,
 		return NOTIFY_DONE;
 
 	while (!rtnl_trylock()) {
-		if (++tries > NET_FAILOVER_UNBIND_TRIES)
-			return NOTIFY_DONE;
+		if (++tries > NET_FAILOVER_UNBIND_TRIES) {
+			net_failover_unbind_unlocked(parent, &drain);
+			goto drain;
+		}
 		usleep_range(1000, 2000);
 	}
 	list_for_each_entry(nfo, &net_failover_list, node) {
@@ -251,7 +284,7 @@ static int net_failover_bus_event(struct notifier_block *nb,
 		}
 	}
 	rtnl_unlock();
-
+drain:
 	list_for_each_entry_safe(nfo, tmp, &drain, drain_node) {
 		net_failover_drain_primary(nfo);
 		list_del(&nfo->drain_node);
