@@ -17,6 +17,7 @@
 #                       and the cost per packet (one more boot per stack, with
 #                       QEMU counting the guest's instructions: cost.sh)
 #   BENCH_COST_REPS=5   repeats of each cost measurement
+#   BENCH_ICOUNT=shift=1  QEMU -icount for the cost boot ("" for none)
 
 DIR=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$DIR/../.." && pwd)
@@ -61,8 +62,9 @@ for s in ${TIME_STACKS-$STACKS}; do
 	say "stack $s: done in $(($(date +%s) - t0)) s (lab logs: $(dirname "$env"))"
 done
 
-# Cost per packet: QEMU counts the guest's instructions (insncount.so), so
-# the figures follow the code executed, not the host's load.
+# Cost per packet: QEMU counts the guest's instructions (insncount.so) and
+# runs the guest's clock off them (icount, BENCH_ICOUNT="" for the host's
+# clock), so the figures follow the code executed, not the host's load.
 case " $PARTS " in *" cost "*)
 	gcc -O2 -Wall -shared -fPIC -o "$REPO/out/insncount.so" "$DIR/insncount.c" ||
 		say "insncount.so did not build: no cost figures"
@@ -70,7 +72,8 @@ case " $PARTS " in *" cost "*)
 		[ -f "$REPO/out/insncount.so" ] || break
 		t0=$(date +%s)
 		say "stack $s: booting the lab for the cost per packet"
-		env=$(LAB_INSNCOUNT=$REPO/out/insncount.so STACK=$s "$LAB" up) || {
+		env=$(LAB_INSNCOUNT=$REPO/out/insncount.so LAB_ICOUNT=${BENCH_ICOUNT-shift=1} \
+			STACK=$s "$LAB" up) || {
 			say "stack $s: lab did not come up"
 			[ -n "$env" ] && [ -f "$env" ] && "$LAB" down "$env" >/dev/null
 			continue

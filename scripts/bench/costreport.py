@@ -4,8 +4,8 @@
 
   costreport.py RAW_DIR OUT_DIR STACK...
 
-RAW_DIR/cost-<stack>/values holds "METRIC REP VALUE" lines (guest kernel
-instructions per packet).  Prints the table's rows (metric | stock | ours |
+RAW_DIR/cost-<stack>/values holds "METRIC REP VALUE" lines (guest
+instructions per packet, see cost.sh).  Prints the table's rows (metric | stock | ours |
 ratio, the same columns as bench/results.md) and writes OUT_DIR/cost.png.
 """
 
@@ -17,7 +17,8 @@ import sys
 # (label, metric) or (label, (numerator, denominator)) for a per-repeat
 # ratio; None as metric starts a section
 ROWS = [
-    ("9. Cost per packet (guest kernel instructions, counted by QEMU; lower is better)", None),
+    ("9. Cost per packet (guest instructions; transmit from pktgen's rate in icount time, "
+     "receive counted by QEMU; lower is better)", None),
     ("transmit 60 B through the master (primary e1000), cost per packet", "tx64_master"),
     ("transmit 60 B directly on the primary, cost per packet", "tx64_direct"),
     ("master / direct, cost per packet (60 B)", ("tx64_master", "tx64_direct")),
@@ -35,12 +36,18 @@ ROWS = [
     ("virtio_net (the standby itself), transmit 1514 B, cost per packet", "tx1514_virtio"),
     ("transmit 60 B through the master on the standby path, cost per packet", "tx64_vmaster"),
     ("receive on the standby path (virtio_net and master), cost per frame", "rx_vmaster"),
-    ("10. The same with every host core busy (what host load does to the count)", None),
+    ("10. The same with every host core busy (what host load does to the figures)", None),
     ("transmit 60 B through the master, cost per packet, host loaded", "tx64_master_loaded"),
+    ("transmit 60 B directly on the primary, cost per packet, host loaded", "tx64_direct_loaded"),
     ("master / direct, cost per packet (60 B), host loaded", ("tx64_master_loaded", "tx64_direct_loaded")),
     ("receive through the master, cost per frame, host loaded", "rx_master_loaded"),
-    ("for contrast: pktgen through the master, packets/s (wall clock), host idle", "tx64_master_pps"),
-    ("for contrast: pktgen through the master, packets/s (wall clock), host loaded", "tx64_master_loaded_pps"),
+    ("for contrast: transmit 60 B through the master, kernel instructions counted across the run, "
+     "host idle", "tx64_master_count"),
+    ("for contrast: the same count, host loaded", "tx64_master_loaded_count"),
+    ("for contrast: pktgen through the master, packets/s (host's wall clock), host idle",
+     "tx64_master_wallpps"),
+    ("for contrast: pktgen through the master, packets/s (host's wall clock), host loaded",
+     "tx64_master_loaded_wallpps"),
 ]
 
 
@@ -120,7 +127,7 @@ def plot(out, stacks, data):
     cmds = [
         "set terminal pngcairo size 900,420 font ',10'",
         "set output '%s'" % os.path.join(out, "cost.png"),
-        "set title 'Guest kernel instructions per packet (insncount; lower is better)'",
+        "set title 'Guest instructions per packet (icount, insncount; lower is better)'",
         "set termoption noenhanced",
         "set style data histograms",
         "set style histogram clustered gap 1",

@@ -458,11 +458,15 @@ qemu_args() {
 # LAB_INSNCOUNT=PLUGIN.so (scripts/bench/insncount.c): QEMU counts the guest
 # instructions executed into $LAB_DIR/NAME-insns, for cost measurements;
 # LAB_INSNPROF=1 adds a profile of the kernel's blocks in NAME-prof.
+# LAB_ICOUNT=shift=N runs the guest's clock off its instructions (2^N ns
+# each) while it is busy, not the host's: timer ticks per packet, and a
+# guest-measured rate, then do not follow host load (QEMU's -icount value).
 insncount_args() {
 	[ -n "$LAB_INSNCOUNT" ] || return 0
 	[ -f "$LAB_INSNCOUNT" ] || die "LAB_INSNCOUNT=$LAB_INSNCOUNT: no such plugin"
 	[ "${LAB_SMP:-1}" = 1 ] || die "LAB_INSNCOUNT needs LAB_SMP=1"
 	echo -plugin "$LAB_INSNCOUNT,out=$LAB_DIR/$1-insns${LAB_INSNPROF:+,prof=$LAB_DIR/$1-prof}"
+	[ -z "$LAB_ICOUNT" ] || echo -icount "$LAB_ICOUNT"
 }
 
 net_up() {
@@ -526,6 +530,7 @@ PEER_IP6=fd00::2
 REPO=$REPO
 SELFTEST_DIR=$SELFTEST_DIR
 INSNS=${LAB_INSNCOUNT:+$LAB_DIR/vm-insns}
+ICOUNT=${LAB_INSNCOUNT:+$LAB_ICOUNT}
 EOF
 }
 
