@@ -218,6 +218,23 @@ mtu_of() {
 	guest "$cmd"
 }
 
+# peer_ping_start [SECONDS]: the peer pings the guest every 5 ms into
+# $PING_LOG (ping -D -O, for lost_at and ping_phases), in PING_PID;
+# peer_ping_stop ends it.  replies: answers so far; flowing N: N more
+# replies than when REPLIES was last set.
+peer_ping_start() {
+	# not through peer(): ip netns exec execs ping, so $! is ping itself
+	ip netns exec "$NS_PEER" ping -D -O -i 0.005 -W 1 -w "${1:-300}" "$GUEST_IP" >"$PING_LOG" 2>&1 &
+	PING_PID=$!
+	REPLIES=0
+}
+peer_ping_stop() {
+	[ -n "$PING_PID" ] && kill -INT "$PING_PID" 2>/dev/null && wait "$PING_PID" 2>/dev/null
+	PING_PID=
+}
+replies() { grep -c 'bytes from' "$PING_LOG" 2>/dev/null; }
+flowing() { [ $(($(replies) - REPLIES)) -ge "$1" ]; }
+
 # lost_at LOG EPOCH: the unanswered requests of a `ping -D -O` log, as
 # "seq N at +MS ms" relative to EPOCH (at most 20).
 lost_at() {

@@ -15,26 +15,15 @@
 source "$(dirname "$0")/lib.sh"
 
 PING_LOG=$LAB_DIR/unplug-ping.log
-PING_PID=
+trap peer_ping_stop EXIT
 
-cleanup() {
-	[ -n "$PING_PID" ] && kill -INT "$PING_PID" 2>/dev/null && wait "$PING_PID" 2>/dev/null
-	PING_PID=
-}
-trap cleanup EXIT
-
-replies() { cat "$PING_LOG" 2>/dev/null | grep -c 'bytes from'; }
-# flowing N: N more replies than when REPLIES was last set.
-flowing() { [ $(($(replies) - REPLIES)) -ge "$1" ]; }
 tx_of() { guest cat "/sys/class/net/$1/statistics/tx_packets" 2>/dev/null || echo 0; }
 # grows DEV N: DEV's tx counter grows by N from TX0.
 grows() { [ $(($(tx_of "$1") - TX0)) -ge "$2" ]; }
 
 roles
 check "trio complete (master=$MASTER standby=$STANDBY primary=$PRIMARY)" trio_complete
-ip netns exec "$NS_PEER" ping -D -O -i 0.005 -W 1 -w 300 "$GUEST_IP" >"$PING_LOG" 2>&1 &
-PING_PID=$!
-REPLIES=0
+peer_ping_start 300
 check "steady state: pings answered" busywait 15000 flowing 200
 sby=$STANDBY
 
@@ -66,7 +55,7 @@ fi
 check "after return: replies leave on the primary $PRIMARY" busywait 20000 grows "$PRIMARY" 100
 check "after return: pings answered" busywait 10000 flowing 100
 T_END=$(date +%s.%N)
-cleanup
+peer_ping_stop
 
 # Requests sent in the last second before the end may still be in flight.
 stats=$(ping_phases "$PING_LOG" removal="$T_RM" return="$T_RS" tail="$(echo "$T_END - 1" | bc)")

@@ -19,18 +19,11 @@
 source "$(dirname "$0")/lib.sh"
 
 PING_LOG=$LAB_DIR/unplug_rtnl-ping.log
-PING_PID=
 # enough devices to hold RTNL for seconds under TCG
 NDUMMY=${UNPLUG_RTNL_DUMMIES:-1500}
 
-cleanup() {
-	[ -n "$PING_PID" ] && kill -INT "$PING_PID" 2>/dev/null && wait "$PING_PID" 2>/dev/null
-	PING_PID=
-}
-trap cleanup EXIT
+trap peer_ping_stop EXIT
 
-replies() { grep -c 'bytes from' "$PING_LOG" 2>/dev/null; }
-flowing() { [ $(($(replies) - REPLIES)) -ge "$1" ]; }
 busy_line() { guest "dmesg | grep -c \"RTNL busy at $1's unbind\"" 2>/dev/null; }
 dummies_gone() { [ "$(guest 'ls -d /sys/class/net/dummy* 2>/dev/null | wc -l')" = 0 ]; }
 
@@ -39,9 +32,7 @@ roles
 check "trio complete (master=$MASTER standby=$STANDBY primary=$PRIMARY)" trio_complete
 pri=$PRIMARY
 busy0=$(busy_line "$pri")
-ip netns exec "$NS_PEER" ping -D -O -i 0.005 -W 1 -w 300 "$GUEST_IP" >"$PING_LOG" 2>&1 &
-PING_PID=$!
-REPLIES=0
+peer_ping_start 300
 check "steady state: pings answered" busywait 15000 flowing 200
 
 # The remove starts once dummy0 exists: the loop that registers the rest
@@ -72,7 +63,7 @@ if ! busywait 5000 flowing 100; then
 	busywait 20000 guest_ping_ok
 fi
 check "after return: pings answered" busywait 20000 flowing 100
-cleanup
+peer_ping_stop
 
 stats=$(ping_phases "$PING_LOG" removal="$T_RM" after="$T_RS")
 echo "$stats" | sed 's/^/INFO: pings: /'
